@@ -1,0 +1,352 @@
+#include "actors/account_actor.hpp"
+
+#include <caf/all.hpp>
+#include <unordered_map>
+
+#include "domain/event_codec.hpp"
+#include "domain/money.hpp"
+
+namespace chronicle::actors {
+namespace {
+
+using self_ptr = account_actor::stateful_pointer<account_actor_state>;
+using phase = account_actor_state::phase;
+
+void schedule(self_ptr self);
+
+command_reply failure_reply(command_status status, std::string message) {
+  command_reply r;
+  r.status = status;
+  r.message = std::move(message);
+  return r;
+}
+
+void touch(self_ptr self) {
+  self->state.last_activity = std::chrono::steady_clock::now();
+}
+
+void fail_queue(self_ptr self, const command_reply& reply) {
+  for (auto& p : self->state.queue) p.promise.deliver(reply);
+  self->state.queue.clear();
+}
+
+void run_after_load(self_ptr self) {
+  auto waiting = std::move(self->state.after_load);
+  self->state.after_load.clear();
+  for (auto& f : waiting) f();
+}
+
+void quit_if_passivating(self_ptr self) {
+  auto& st = self->state;
+  if (st.passivating && st.queue.empty() && st.after_load.empty() &&
+      (st.stage == phase::ready || st.stage == phase::unloaded)) {
+    self->quit();
+  }
+}
+
+void start_load(self_ptr self, const db_worker& worker, const account_limits& limits) {
+  self->state.stage = phase::loading;
+  const auto id = self->state.account.account_id;
+  self->request(worker, limits.db_timeout, load_atom::value, id)
+      .then(
+          [=](load_reply& r) {
+            auto& st = self->state;
+            if (r.error) {
+              st.stage = phase::unloaded;
+              const bool unavailable = *r.error == persistence::store_error::unavailable;
+              fail_queue(self, failure_reply(unavailable ? command_status::unavailable
+                                                         : command_status::failed,
+                                             std::string{persistence::describe(*r.error)}));
+            } else {
+              st.account = std::move(r.value);
+              st.stale = false;
+              st.stage = phase::ready;
+            }
+            run_after_load(self);
+            schedule(self);
+            quit_if_passivating(self);
+          },
+          [=](caf::error&) {
+            self->state.stage = phase::unloaded;
+            fail_queue(self, failure_reply(command_status::unavailable,
+                                           "the event store did not answer in time"));
+            run_after_load(self);
+            quit_if_passivating(self);
+          });
+}
+
+// Decides every command of the batch against the running state. Replies are
+// filled in for all commands; the batch holds what must be committed first.
+struct decided_batch {
+  persistence::append_batch batch;
+  domain::account_state next;
+  std::vector<command_reply> replies;
+};
+
+command_reply accepted_reply(const domain::account_state& s, const domain::event& last) {
+  command_reply r;
+  r.status = command_status::accepted;
+  r.event_id = last.event_id;
+  r.version = last.version;
+  r.currency = s.currency;
+  r.balance = domain::format_amount(s.balance, *domain::find_currency(s.currency));
+  return r;
+}
+
+decided_batch decide_batch(const domain::account_state& start,
+                           const std::vector<pending_command>& commands,
+                           const std::vector<persistence::command_record>& known) {
+  decided_batch out;
+  out.next = start;
+  out.batch.account_id = start.account_id;
+  out.batch.expected_version = start.version;
+  std::unordered_map<std::string, const persistence::command_record*> stored;
+  for (const auto& rec : known) stored[rec.idempotency_key] = &rec;
+  std::unordered_map<std::string, std::size_t> first_in_batch;
+  const auto now = domain::now_micros();
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const auto& req = commands[i].request;
+    const auto& key = req.idempotency_key;
+    if (!key.empty()) {
+      if (const auto it = stored.find(key); it != stored.end()) {
+        const bool same =
+            it->second->fingerprint == req.fingerprint && it->second->account_id == req.account_id;
+        out.replies.push_back(same ? decode_stored_reply(it->second->response)
+                                   : failure_reply(command_status::idempotency_key_reused, ""));
+        out.replies.back().replayed = same;
+        continue;
+      }
+      if (const auto it = first_in_batch.find(key); it != first_in_batch.end()) {
+        const bool same = commands[it->second].request.fingerprint == req.fingerprint;
+        out.replies.push_back(same ? out.replies[it->second]
+                                   : failure_reply(command_status::idempotency_key_reused, ""));
+        out.replies.back().replayed = same;
+        continue;
+      }
+      first_in_batch[key] = i;
+    }
+    const auto decided = domain::decide(out.next, req.command);
+    command_reply reply;
+    if (decided) {
+      const auto events =
+          domain::seal(out.next, *decided, key.empty() ? domain::new_uuid() : key, now);
+      for (const auto& e : events) out.next = domain::evolve(std::move(out.next), e);
+      reply = accepted_reply(out.next, events.back());
+      out.batch.events.insert(out.batch.events.end(), events.begin(), events.end());
+    } else {
+      reply.status = command_status::rejected;
+      reply.code = decided.error().code;
+      reply.message = decided.error().message;
+    }
+    if (!key.empty()) {
+      out.batch.commands.push_back(persistence::command_record{key, req.account_id, req.fingerprint,
+                                                               encode_stored_reply(reply)});
+    }
+    out.replies.push_back(std::move(reply));
+  }
+  return out;
+}
+
+void finish_batch(self_ptr self, const std::vector<command_reply>& replies) {
+  auto& st = self->state;
+  for (std::size_t i = 0; i < st.in_flight.size(); ++i) st.in_flight[i].promise.deliver(replies[i]);
+  st.in_flight.clear();
+  st.stage = phase::ready;
+  schedule(self);
+  quit_if_passivating(self);
+}
+
+void fail_batch(self_ptr self, const command_reply& reply) {
+  auto& st = self->state;
+  st.stale = true;
+  finish_batch(self, std::vector<command_reply>(st.in_flight.size(), reply));
+}
+
+void on_conflict(self_ptr self, const account_limits& limits) {
+  auto& st = self->state;
+  if (++st.conflict_retries > limits.conflict_retries_max) {
+    st.conflict_retries = 0;
+    fail_batch(self, failure_reply(command_status::unavailable,
+                                   "the account is contended; retry the command"));
+    return;
+  }
+  // Put the batch back in front, in order, and decide it again on fresh state.
+  for (auto it = st.in_flight.rbegin(); it != st.in_flight.rend(); ++it) {
+    st.queue.push_front(std::move(*it));
+  }
+  st.in_flight.clear();
+  st.stale = true;
+  st.stage = phase::ready;
+  schedule(self);
+}
+
+void append_batch(self_ptr self, const db_worker& worker, const account_limits& limits,
+                  const std::vector<persistence::command_record>& known) {
+  auto decided = decide_batch(self->state.account, self->state.in_flight, known);
+  if (decided.batch.events.empty() && decided.batch.commands.empty()) {
+    finish_batch(self, decided.replies);
+    return;
+  }
+  auto replies = std::move(decided.replies);
+  auto next = std::move(decided.next);
+  self->request(worker, limits.db_timeout, std::move(decided.batch))
+      .then(
+          [=](append_reply& r) mutable {
+            if (!r.error) {
+              self->state.account = std::move(next);
+              self->state.conflict_retries = 0;
+              finish_batch(self, replies);
+            } else if (*r.error == persistence::store_error::conflict) {
+              on_conflict(self, limits);
+            } else {
+              const bool unavailable = *r.error == persistence::store_error::unavailable;
+              fail_batch(self, failure_reply(unavailable ? command_status::unavailable
+                                                         : command_status::failed,
+                                             std::string{persistence::describe(*r.error)}));
+            }
+          },
+          [=](caf::error&) {
+            fail_batch(self, failure_reply(command_status::unavailable,
+                                           "the event store did not answer in time"));
+          });
+}
+
+void process_batch(self_ptr self, const db_worker& worker, const account_limits& limits) {
+  auto& st = self->state;
+  st.stage = phase::busy;
+  const auto count = std::min(st.queue.size(), limits.batch_commands_max);
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!st.queue.front().request.idempotency_key.empty()) {
+      keys.push_back(st.queue.front().request.idempotency_key);
+    }
+    st.in_flight.push_back(std::move(st.queue.front()));
+    st.queue.pop_front();
+  }
+  if (keys.empty()) {
+    append_batch(self, worker, limits, {});
+    return;
+  }
+  self->request(worker, limits.db_timeout, lookup_atom::value, std::move(keys))
+      .then(
+          [=](lookup_reply& r) {
+            if (r.error) {
+              fail_batch(self, failure_reply(command_status::unavailable,
+                                             std::string{persistence::describe(*r.error)}));
+              return;
+            }
+            append_batch(self, worker, limits, r.value);
+          },
+          [=](caf::error&) {
+            fail_batch(self, failure_reply(command_status::unavailable,
+                                           "the event store did not answer in time"));
+          });
+}
+
+// Runs `f` once the state is loaded (or its load failed: `f` then sees the
+// unloaded stage), starting the load if nobody has.
+void when_loaded(self_ptr self, const db_worker& worker, const account_limits& limits,
+                 std::function<void()> f) {
+  auto& st = self->state;
+  if (st.stage == phase::ready || st.stage == phase::busy) {
+    f();
+    return;
+  }
+  st.after_load.push_back(std::move(f));
+  if (st.stage == phase::unloaded) start_load(self, worker, limits);
+}
+
+void schedule(self_ptr self) {
+  auto& st = self->state;
+  if (st.queue.empty() || st.flush_scheduled) return;
+  if (st.stage != phase::ready && st.stage != phase::unloaded) return;
+  // Sent to ourselves, the flush lands behind every command already in the
+  // mailbox, so they all join the same batch.
+  st.flush_scheduled = true;
+  self->send(self, flush_atom::value);
+}
+
+}  // namespace
+
+account_actor::behavior_type account_actor_impl(
+    account_actor::stateful_pointer<account_actor_state> self, std::string account_id,
+    db_worker worker, account_limits limits) {
+  self->state.account.account_id = std::move(account_id);
+  touch(self);
+  self->delayed_send(self, limits.idle_timeout, idle_atom::value);
+  return {
+      [=](command_request& req) -> caf::typed_response_promise<command_reply> {
+        touch(self);
+        auto rp = self->make_response_promise<command_reply>();
+        if (self->state.queue.size() >= limits.queue_commands_max) {
+          rp.deliver(failure_reply(command_status::unavailable, "the account is overloaded"));
+          return rp;
+        }
+        self->state.queue.push_back(pending_command{std::move(req), rp});
+        schedule(self);
+        return rp;
+      },
+      [=](flush_atom) {
+        auto& st = self->state;
+        st.flush_scheduled = false;
+        if (st.queue.empty()) return;
+        if (st.stage == phase::unloaded || (st.stage == phase::ready && st.stale)) {
+          start_load(self, worker, limits);
+        } else if (st.stage == phase::ready) {
+          process_batch(self, worker, limits);
+        }
+      },
+      [=](const account_query&) -> caf::typed_response_promise<account_view> {
+        touch(self);
+        auto rp = self->make_response_promise<account_view>();
+        auto answer = [=]() mutable {
+          const auto& st = self->state;
+          if (st.stage == phase::unloaded) {
+            rp.deliver(account_view{query_status::unavailable, {}});
+          } else if (st.account.status == domain::account_status::absent) {
+            rp.deliver(account_view{query_status::not_found, {}});
+          } else {
+            rp.deliver(account_view{query_status::ok, st.account});
+          }
+        };
+        when_loaded(self, worker, limits, std::move(answer));
+        return rp;
+      },
+      [=](events_query& q) -> caf::typed_response_promise<events_page> {
+        touch(self);
+        auto rp = self->make_response_promise<events_page>();
+        auto answer = [=]() mutable {
+          const auto& st = self->state;
+          if (st.stage == phase::unloaded) {
+            rp.deliver(events_page{query_status::unavailable, {}});
+            return;
+          }
+          if (st.account.status == domain::account_status::absent) {
+            rp.deliver(events_page{query_status::not_found, {}});
+            return;
+          }
+          self->request(worker, limits.db_timeout, q)
+              .then([=](events_page& page) mutable { rp.deliver(std::move(page)); },
+                    [=](caf::error&) mutable {
+                      rp.deliver(events_page{query_status::unavailable, {}});
+                    });
+        };
+        when_loaded(self, worker, limits, std::move(answer));
+        return rp;
+      },
+      [=](idle_atom) {
+        const auto idle = std::chrono::steady_clock::now() - self->state.last_activity;
+        if (idle >= limits.idle_timeout) {
+          self->state.passivating = true;
+          quit_if_passivating(self);
+        }
+        self->delayed_send(self, limits.idle_timeout, idle_atom::value);
+      },
+      [=](passivate_atom) {
+        self->state.passivating = true;
+        quit_if_passivating(self);
+      },
+  };
+}
+
+}  // namespace chronicle::actors

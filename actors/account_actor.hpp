@@ -1,0 +1,68 @@
+#pragma once
+
+// One actor per account: the only writer of that account's history on this node.
+//
+// Promises:
+// - A command is answered only after its events are committed (or it was
+//   rejected, or the store failed). Commands waiting in the mailbox are decided
+//   in arrival order against the running state and appended as ONE batch, so a
+//   hot account costs one round trip per batch, not per command.
+// - A command that carries an Idempotency-Key is answered from the stored
+//   outcome when the key was seen before; with a different request, the key is
+//   reported as reused. Nothing is appended twice.
+// - On a version conflict (another writer won) the actor reloads its state and
+//   decides the batch again, a bounded number of times. After an unavailable or
+//   ambiguous store it reloads before deciding anything new.
+// - Idle for `idle_timeout`, or told to passivate, it stops once its queue is
+//   empty; the registry spawns it again on the next use.
+
+#include <caf/typed_actor.hpp>
+#include <chrono>
+#include <deque>
+
+#include "actors/db_worker.hpp"
+#include "actors/messages.hpp"
+
+namespace chronicle::actors {
+
+using account_actor =
+    caf::typed_actor<caf::replies_to<command_request>::with<command_reply>,
+                     caf::replies_to<account_query>::with<account_view>,
+                     caf::replies_to<events_query>::with<events_page>, caf::reacts_to<flush_atom>,
+                     caf::reacts_to<idle_atom>, caf::reacts_to<passivate_atom>>;
+
+struct account_limits {
+  std::size_t batch_commands_max = 256;
+  std::size_t queue_commands_max = 10'000;  // beyond this, commands are refused at once
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds db_timeout{20'000};
+  int conflict_retries_max = 5;
+};
+
+struct pending_command {
+  command_request request;
+  caf::typed_response_promise<command_reply> promise;
+};
+
+struct account_actor_state {
+  enum class phase { unloaded, loading, ready, busy };
+
+  domain::account_state account;
+  phase stage = phase::unloaded;
+  bool stale = false;            // the store may hold more than `account` knows
+  bool flush_scheduled = false;  // a flush_atom is in the mailbox
+  bool passivating = false;
+  int conflict_retries = 0;
+  std::deque<pending_command> queue;
+  std::vector<pending_command> in_flight;
+  std::vector<std::function<void()>> after_load;  // queries waiting for the state
+  std::chrono::steady_clock::time_point last_activity;
+
+  static inline const char* name = "account_actor";
+};
+
+account_actor::behavior_type account_actor_impl(
+    account_actor::stateful_pointer<account_actor_state> self, std::string account_id,
+    db_worker worker, account_limits limits);
+
+}  // namespace chronicle::actors

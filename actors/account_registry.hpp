@@ -1,0 +1,46 @@
+#pragma once
+
+// The account registry: routes every account message to that account's actor,
+// spawning it on first use.
+//
+// Promises: at most `live_accounts_max` account actors live at once; beyond
+// that the least recently used one is told to passivate (it finishes its queue
+// first). Each account is bound to one database worker by a hash of its id, so
+// its reads and writes stay in order on one connection. Dead actors are noticed
+// by monitoring and forgotten.
+
+#include <caf/typed_actor.hpp>
+#include <list>
+#include <unordered_map>
+
+#include "actors/account_actor.hpp"
+
+namespace chronicle::actors {
+
+using account_registry = caf::typed_actor<caf::replies_to<command_request>::with<command_reply>,
+                                          caf::replies_to<account_query>::with<account_view>,
+                                          caf::replies_to<events_query>::with<events_page>,
+                                          caf::replies_to<ping_atom>::with<bool>>;
+
+struct registry_limits {
+  std::size_t live_accounts_max = 100'000;
+  account_limits account;
+};
+
+struct account_registry_state {
+  struct entry {
+    account_actor handle;
+    std::list<std::string>::iterator recency;
+  };
+  std::unordered_map<std::string, entry> live;
+  std::list<std::string> recency;  // most recently used first
+  std::unordered_map<caf::actor_addr, std::string> ids;
+
+  static inline const char* name = "account_registry";
+};
+
+account_registry::behavior_type account_registry_impl(
+    account_registry::stateful_pointer<account_registry_state> self, std::vector<db_worker> workers,
+    registry_limits limits);
+
+}  // namespace chronicle::actors

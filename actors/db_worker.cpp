@@ -1,0 +1,35 @@
+#include "actors/db_worker.hpp"
+
+#include <caf/all.hpp>
+
+namespace chronicle::actors {
+
+template <class T>
+store_reply<T> to_reply(persistence::result<T, persistence::store_error> r) {
+  if (!r) return {r.error(), T{}};
+  return {std::nullopt, std::move(*r)};
+}
+
+db_worker::behavior_type db_worker_impl(db_worker::stateful_pointer<db_worker_state> self,
+                                        store_factory make_store) {
+  self->state.store = make_store();
+  return {
+      [=](load_atom, const std::string& account_id) {
+        return to_reply(persistence::load_state(*self->state.store, account_id));
+      },
+      [=](lookup_atom, const std::vector<std::string>& keys) {
+        return to_reply(self->state.store->find_commands(keys));
+      },
+      [=](const persistence::append_batch& batch) {
+        return to_reply(self->state.store->append(batch));
+      },
+      [=](const events_query& q) {
+        auto r = self->state.store->read(q.account_id, q.from_version, q.limit);
+        if (!r) return events_page{to_query_status(r.error()), {}};
+        return events_page{query_status::ok, std::move(*r)};
+      },
+      [=](ping_atom) { return self->state.store->ping().ok(); },
+  };
+}
+
+}  // namespace chronicle::actors

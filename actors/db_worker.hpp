@@ -1,0 +1,31 @@
+#pragma once
+
+// A database worker: owns one event store (one connection) and runs its
+// blocking calls on a thread of its own, never on CAF's scheduler threads.
+// Spawn it with caf::detached. Requests are served one at a time, in order.
+
+#include <caf/typed_actor.hpp>
+#include <functional>
+#include <memory>
+
+#include "actors/messages.hpp"
+
+namespace chronicle::actors {
+
+using db_worker =
+    caf::typed_actor<caf::replies_to<load_atom, std::string>::with<load_reply>,
+                     caf::replies_to<lookup_atom, std::vector<std::string>>::with<lookup_reply>,
+                     caf::replies_to<persistence::append_batch>::with<append_reply>,
+                     caf::replies_to<events_query>::with<events_page>,
+                     caf::replies_to<ping_atom>::with<bool>>;
+
+using store_factory = std::function<std::unique_ptr<persistence::event_store>()>;
+
+struct db_worker_state {
+  std::unique_ptr<persistence::event_store> store;
+};
+
+db_worker::behavior_type db_worker_impl(db_worker::stateful_pointer<db_worker_state> self,
+                                        store_factory make_store);
+
+}  // namespace chronicle::actors

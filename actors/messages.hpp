@@ -1,0 +1,106 @@
+#pragma once
+
+// Every message exchanged by the ledger's actors, and their atoms.
+//
+// These messages travel inside one process only (the cluster issue will give
+// them inspect() overloads for CAF remoting), so they are declared as allowed
+// unsafe message types.
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/account.hpp"
+#include "persistence/event_store.hpp"
+
+namespace chronicle::actors {
+
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+using ping_atom = caf::atom_constant<caf::atom("ping")>;
+
+struct command_request {
+  std::string account_id;
+  std::string idempotency_key;  // empty when the client sent none
+  std::string fingerprint;      // identifies the request behind the key
+  domain::command command;
+};
+
+enum class command_status {
+  accepted,                // committed; the reply carries the new event and balance
+  rejected,                // a business rule said no; nothing was appended
+  idempotency_key_reused,  // the key belongs to a different request
+  unavailable,             // the store could not be reached, or the outcome is unknown
+  failed,                  // the store failed otherwise (corrupt history, a bug)
+};
+
+struct command_reply {
+  command_status status = command_status::failed;
+  bool replayed = false;  // answered from the idempotency record of an earlier try
+  std::string event_id;
+  std::int64_t version = 0;
+  std::string balance;  // decimal text in the account's currency
+  std::string currency;
+  domain::rejection_code code = domain::rejection_code::account_not_found;
+  std::string message;
+};
+
+// The outcome kept with an idempotency key, as JSON text, and back. Only
+// accepted and rejected outcomes are ever stored.
+std::string encode_stored_reply(const command_reply& reply);
+command_reply decode_stored_reply(const std::string& json_text);
+
+enum class query_status { ok, not_found, unavailable, failed };
+
+struct account_query {
+  std::string account_id;
+};
+
+struct account_view {
+  query_status status = query_status::failed;
+  domain::account_state state;
+};
+
+struct events_query {
+  std::string account_id;
+  std::int64_t from_version = 1;
+  std::size_t limit = 100;
+};
+
+struct events_page {
+  query_status status = query_status::failed;
+  std::vector<domain::event> events;
+};
+
+// What a database worker answers: a value or the store's error.
+template <class T>
+struct store_reply {
+  std::optional<persistence::store_error> error;
+  T value{};
+};
+
+using load_reply = store_reply<domain::account_state>;
+using lookup_reply = store_reply<std::vector<persistence::command_record>>;
+using append_reply = store_reply<persistence::done>;
+
+query_status to_query_status(persistence::store_error error);
+
+}  // namespace chronicle::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::command_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::command_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::account_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::account_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::events_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::events_page)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::load_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::lookup_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::append_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::persistence::append_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<std::string>)

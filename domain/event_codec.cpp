@@ -1,0 +1,184 @@
+#include "domain/event_codec.hpp"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "domain/money.hpp"
+
+namespace chronicle::domain {
+namespace {
+
+using nlohmann::json;
+
+template <class... F>
+struct overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
+
+std::string stored_amount(std::int64_t minor, const std::string& code) {
+  const auto cur = find_currency(code);
+  // Stored events only ever carry currencies that were validated on the way in.
+  if (!cur) std::abort();
+  return format_amount(minor, *cur);
+}
+
+// Reads a decimal amount back; zero is legal only where `zero_allowed`.
+result<std::int64_t, std::string> read_amount(const json& data, const char* field,
+                                              const std::string& code, bool zero_allowed) {
+  const auto cur = find_currency(code);
+  if (!cur) return failure("unknown currency '" + code + "'");
+  const auto it = data.find(field);
+  if (it == data.end() || !it->is_string()) return failure(std::string{field} + " missing");
+  const auto parsed = parse_amount(it->get_ref<const std::string&>(), *cur);
+  if (parsed) return *parsed;
+  if (zero_allowed && parsed.error() == money_error::zero) return std::int64_t{0};
+  return failure(std::string{field} + ": " + std::string{describe(parsed.error())});
+}
+
+result<std::string, std::string> read_string(const json& data, const char* field) {
+  const auto it = data.find(field);
+  if (it == data.end() || !it->is_string()) return failure(std::string{field} + " missing");
+  return it->get<std::string>();
+}
+
+template <class Movement>
+result<event_body, std::string> decode_movement(const json& data) {
+  const auto cur = read_string(data, "currency");
+  if (!cur) return failure(cur.error());
+  const auto amount = read_amount(data, "amount", *cur, false);
+  if (!amount) return failure(amount.error());
+  const auto description = read_string(data, "description");
+  if (!description) return failure(description.error());
+  return event_body{Movement{*cur, *amount, *description}};
+}
+
+result<event_body, std::string> decode_created(const json& data) {
+  const auto owner = read_string(data, "owner_name");
+  if (!owner) return failure(owner.error());
+  const auto cur = read_string(data, "currency");
+  if (!cur) return failure(cur.error());
+  const auto initial = read_amount(data, "initial_balance", *cur, true);
+  if (!initial) return failure(initial.error());
+  return event_body{account_created{*owner, *cur, *initial}};
+}
+
+json envelope(const event& e) {
+  return json{{"event_id", e.event_id},
+              {"account_id", e.account_id},
+              {"version", e.version},
+              {"type", event_type_name(e.body)},
+              {"schema_version", e.schema_version},
+              {"occurred_at", format_instant(e.occurred_at)},
+              {"command_id", e.command_id},
+              {"data", encode_payload(e.body)}};
+}
+
+}  // namespace
+
+const std::string& genesis_hash() {
+  static const std::string zeros(64, '0');
+  return zeros;
+}
+
+std::string_view event_type_name(const event_body& body) {
+  return std::visit(overloaded{
+                        [](const account_created&) { return std::string_view{"AccountCreated"}; },
+                        [](const money_deposited&) { return std::string_view{"MoneyDeposited"}; },
+                        [](const money_withdrawn&) { return std::string_view{"MoneyWithdrawn"}; },
+                    },
+                    body);
+}
+
+json encode_payload(const event_body& body) {
+  return std::visit(overloaded{
+                        [](const account_created& b) {
+                          return json{
+                              {"owner_name", b.owner_name},
+                              {"currency", b.currency},
+                              {"initial_balance", stored_amount(b.initial_balance, b.currency)}};
+                        },
+                        [](const money_deposited& b) {
+                          return json{{"currency", b.currency},
+                                      {"amount", stored_amount(b.amount, b.currency)},
+                                      {"description", b.description}};
+                        },
+                        [](const money_withdrawn& b) {
+                          return json{{"currency", b.currency},
+                                      {"amount", stored_amount(b.amount, b.currency)},
+                                      {"description", b.description}};
+                        },
+                    },
+                    body);
+}
+
+result<event_body, std::string> decode_payload(std::string_view type, int schema_version,
+                                               const json& data) {
+  if (schema_version != event_schema_version) {
+    return failure("unsupported schema version " + std::to_string(schema_version));
+  }
+  if (!data.is_object()) return failure(std::string{"data is not an object"});
+  if (type == "AccountCreated") return decode_created(data);
+  if (type == "MoneyDeposited") return decode_movement<money_deposited>(data);
+  if (type == "MoneyWithdrawn") return decode_movement<money_withdrawn>(data);
+  return failure("unknown event type '" + std::string{type} + "'");
+}
+
+json event_to_json(const event& e) {
+  json out = envelope(e);
+  out["prev_hash"] = e.prev_hash;
+  out["hash"] = e.hash;
+  return out;
+}
+
+std::string canonical_encoding(const event& e) {
+  return envelope(e).dump();
+}
+
+std::string chain_hash(const std::string& prev_hash, const event& e) {
+  return sha256_hex(prev_hash + canonical_encoding(e));
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    std::abort();  // SHA-256 over memory cannot fail unless OpenSSL itself is broken.
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * length);
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(hex[digest[i] >> 4]);
+    out.push_back(hex[digest[i] & 0x0F]);
+  }
+  return out;
+}
+
+std::vector<event> seal(const account_state& state, const std::vector<event_body>& bodies,
+                        const std::string& command_id, micros now) {
+  std::vector<event> out;
+  out.reserve(bodies.size());
+  std::string prev = state.version == 0 ? genesis_hash() : state.last_hash;
+  std::int64_t version = state.version;
+  for (const auto& body : bodies) {
+    event e;
+    e.event_id = new_uuid();
+    e.account_id = state.account_id;
+    e.version = ++version;
+    e.occurred_at = now;
+    e.command_id = command_id;
+    e.schema_version = event_schema_version;
+    e.body = body;
+    e.prev_hash = prev;
+    e.hash = chain_hash(prev, e);
+    prev = e.hash;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace chronicle::domain

@@ -1,0 +1,53 @@
+#pragma once
+
+// The on-disk and on-wire form of events, and the SHA-256 hash chain.
+// docs/EVENT_FORMAT.md is the specification this file implements.
+//
+// Promises: the canonical encoding of an event is a pure function of its fields
+// and survives a JSONB round trip: keys are sorted, amounts are decimal strings,
+// the timestamp has one fixed format, and there are no floating-point numbers.
+// So the hash of a stored event can be recomputed from what the store returns.
+// Decoding never throws: malformed input answers a message.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "domain/account.hpp"
+#include "domain/result.hpp"
+
+namespace chronicle::domain {
+
+constexpr int event_schema_version = 1;
+
+// The prev_hash of every account's first event: 64 zeros.
+const std::string& genesis_hash();
+
+// "AccountCreated", "MoneyDeposited", "MoneyWithdrawn".
+std::string_view event_type_name(const event_body& body);
+
+// The payload ("data") object of an event.
+nlohmann::json encode_payload(const event_body& body);
+result<event_body, std::string> decode_payload(std::string_view type, int schema_version,
+                                               const nlohmann::json& data);
+
+// The event as a JSON object: envelope, data, prev_hash and hash.
+nlohmann::json event_to_json(const event& e);
+
+// The bytes that are hashed after the previous hash: the envelope and data,
+// without prev_hash and hash, as compact JSON with sorted keys.
+std::string canonical_encoding(const event& e);
+
+// hash(n) = hex(SHA-256(hash(n-1) as 64 hex characters ‖ canonical_encoding(n))).
+std::string chain_hash(const std::string& prev_hash, const event& e);
+
+std::string sha256_hex(std::string_view bytes);
+
+// Gives each body its envelope: the next versions after `state`, fresh event
+// ids, and hashes chained from the state's last hash.
+std::vector<event> seal(const account_state& state, const std::vector<event_body>& bodies,
+                        const std::string& command_id, micros now);
+
+}  // namespace chronicle::domain

@@ -1,0 +1,161 @@
+#include "http/requests.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+
+#include "domain/event_codec.hpp"
+#include "domain/ids.hpp"
+#include "domain/money.hpp"
+
+namespace chronicle::http {
+namespace {
+
+using domain::failure;
+using nlohmann::json;
+
+template <class T>
+using parsed = domain::result<T, problem>;
+
+std::string_view route_name(command_route route) {
+  switch (route) {
+    case command_route::create_account: return "create-account";
+    case command_route::deposit: return "deposit";
+    case command_route::withdraw: return "withdraw";
+  }
+  return "";
+}
+
+parsed<bool> only_fields(const json& body, std::initializer_list<std::string_view> allowed) {
+  for (const auto& item : body.items()) {
+    if (std::find(allowed.begin(), allowed.end(), item.key()) == allowed.end()) {
+      return failure(problem{api_error::unknown_field, "unknown field '" + item.key() + "'"});
+    }
+  }
+  return true;
+}
+
+parsed<std::string> text_field(const json& body, const char* name, bool required,
+                               std::size_t bytes_max) {
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    if (required)
+      return failure(problem{api_error::missing_field, std::string{name} + " is required"});
+    return std::string{};
+  }
+  if (!it->is_string()) {
+    return failure(problem{api_error::invalid_field, std::string{name} + " must be a string"});
+  }
+  const auto& text = it->get_ref<const std::string&>();
+  if (!domain::valid_text(text, bytes_max)) {
+    return failure(problem{api_error::invalid_field,
+                           std::string{name} +
+                               " must be UTF-8 text without control characters, at most " +
+                               std::to_string(bytes_max) + " bytes"});
+  }
+  if (required && text.empty()) {
+    return failure(problem{api_error::invalid_field, std::string{name} + " must not be empty"});
+  }
+  return text;
+}
+
+parsed<std::string> account_id_field(const json& body) {
+  auto id = text_field(body, "account_id", true, domain::account_id_bytes_max);
+  if (!id) return id;
+  if (!domain::valid_account_id(*id)) {
+    return failure(
+        problem{api_error::invalid_field,
+                "account_id must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '-', '.'"});
+  }
+  return id;
+}
+
+parsed<std::string> amount_field(const json& body, const char* name, bool required) {
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    if (required)
+      return failure(problem{api_error::missing_field, std::string{name} + " is required"});
+    return std::string{"0"};
+  }
+  auto text = domain::amount_text(*it);
+  if (!text) {
+    return failure(problem{api_error::invalid_amount,
+                           std::string{name} + ": " + std::string{domain::describe(text.error())}});
+  }
+  return std::move(*text);
+}
+
+parsed<domain::command> parse_create(const json& body) {
+  if (auto ok = only_fields(body, {"account_id", "owner_name", "initial_balance", "currency"});
+      !ok) {
+    return failure(ok.error());
+  }
+  auto owner = text_field(body, "owner_name", true, domain::owner_name_bytes_max);
+  if (!owner) return failure(owner.error());
+  auto currency = text_field(body, "currency", true, 3);
+  if (!currency) return failure(currency.error());
+  auto initial = amount_field(body, "initial_balance", false);
+  if (!initial) return failure(initial.error());
+  return domain::command{domain::open_account{*owner, *currency, *initial}};
+}
+
+template <class Movement>
+parsed<domain::command> parse_movement(const json& body) {
+  if (auto ok = only_fields(body, {"account_id", "amount", "description"}); !ok) {
+    return failure(ok.error());
+  }
+  auto amount = amount_field(body, "amount", true);
+  if (!amount) return failure(amount.error());
+  auto description = text_field(body, "description", false, domain::description_bytes_max);
+  if (!description) return failure(description.error());
+  return domain::command{Movement{*amount, *description}};
+}
+
+}  // namespace
+
+domain::result<actors::command_request, problem> parse_command(command_route route,
+                                                               std::string_view body,
+                                                               std::string_view idempotency_key) {
+  if (!idempotency_key.empty() && !domain::valid_idempotency_key(idempotency_key)) {
+    return failure(problem{api_error::invalid_idempotency_key,
+                           "Idempotency-Key must be 1 to 128 printable ASCII characters"});
+  }
+  const auto parsed_body = json::parse(body.begin(), body.end(), nullptr, false);
+  if (parsed_body.is_discarded()) {
+    return failure(problem{api_error::malformed_json, "the body is not valid JSON"});
+  }
+  if (!parsed_body.is_object()) {
+    return failure(problem{api_error::malformed_json, "the body must be a JSON object"});
+  }
+  auto account_id = account_id_field(parsed_body);
+  if (!account_id) return failure(account_id.error());
+  parsed<domain::command> cmd = route == command_route::create_account ? parse_create(parsed_body)
+                                : route == command_route::deposit
+                                    ? parse_movement<domain::deposit>(parsed_body)
+                                    : parse_movement<domain::withdraw>(parsed_body);
+  if (!cmd) return failure(cmd.error());
+  actors::command_request request;
+  request.account_id = std::move(*account_id);
+  request.idempotency_key = std::string{idempotency_key};
+  // Keys are sorted by the JSON library, so the same request always gives the
+  // same fingerprint, however its fields were ordered or spaced.
+  request.fingerprint =
+      domain::sha256_hex(std::string{route_name(route)} + '\n' + parsed_body.dump());
+  request.command = std::move(*cmd);
+  return request;
+}
+
+bool is_json_content_type(std::string_view value) {
+  const auto end = value.find(';');
+  std::string_view type = value.substr(0, end);
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  static constexpr std::string_view expected = "application/json";
+  if (type.size() != expected.size()) return false;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != expected[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace chronicle::http

@@ -1,0 +1,26 @@
+#pragma once
+
+// Turns the body of a command request into an actor message, or into the
+// precise problem with it. Pure: no server, no actor, so it is unit-tested.
+
+#include <string_view>
+
+#include "actors/messages.hpp"
+#include "domain/result.hpp"
+#include "http/errors.hpp"
+
+namespace chronicle::http {
+
+constexpr std::size_t request_body_bytes_max = 64 * 1024;
+
+enum class command_route { create_account, deposit, withdraw };
+
+// `idempotency_key` is the header's value, empty when absent.
+domain::result<actors::command_request, problem> parse_command(command_route route,
+                                                               std::string_view body,
+                                                               std::string_view idempotency_key);
+
+// True for "application/json", with or without parameters such as charset.
+bool is_json_content_type(std::string_view value);
+
+}  // namespace chronicle::http

@@ -1,0 +1,319 @@
+#include "http/server.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+#include <restinio/all.hpp>
+
+#include "domain/event_codec.hpp"
+#include "domain/money.hpp"
+#include "http/requests.hpp"
+
+// Request handles only ever travel inside this process, to the bridge actor.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(restinio::request_handle_t)
+
+namespace chronicle::http {
+namespace {
+
+using router_t = restinio::router::express_router_t<>;
+struct traits : restinio::default_traits_t {
+  using request_handler_t = router_t;
+  static constexpr bool use_connection_count_limiter = true;
+};
+using running_server = restinio::running_server_handle_t<traits>;
+using request = restinio::request_handle_t;
+using nlohmann::json;
+
+constexpr std::size_t events_page_default = 100;
+constexpr std::size_t events_page_max = 1000;
+constexpr auto read_timelimit = std::chrono::seconds{30};
+constexpr auto write_timelimit = std::chrono::seconds{10};
+// Beyond this the transport drops the connection; below it, bodies larger than
+// request_body_bytes_max get a proper 413.
+constexpr std::uint64_t transport_body_bytes_max = 1024 * 1024;
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+void respond(const request& req, int status, std::string body) {
+  auto response = req->create_response(restinio::http_status_line_t{
+      restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, reason_phrase(status)});
+  response.append_header(restinio::http_field::content_type, "application/json");
+  if (status == 503) {
+    response.append_header(restinio::http_field::retry_after, std::to_string(retry_after_seconds));
+  }
+  response.set_body(std::move(body));
+  response.done();
+}
+
+void respond(const request& req, const http_answer& answer) {
+  respond(req, answer.status, answer.body);
+}
+
+void respond_problem(const request& req, api_error error, std::string message) {
+  respond(req, answer_problem({error, std::move(message)}));
+}
+
+json account_json(const domain::account_state& s) {
+  const auto cur = domain::find_currency(s.currency);
+  return json{{"account_id", s.account_id},
+              {"owner_name", s.owner_name},
+              {"currency", s.currency},
+              {"balance", domain::format_amount(s.balance, *cur)},
+              {"version", s.version},
+              {"status", "open"},
+              {"created_at", domain::format_instant(s.created_at)},
+              {"updated_at", domain::format_instant(s.updated_at)},
+              {"last_hash", s.last_hash},
+              {"consistency", "strong"}};
+}
+
+void respond_query_failure(const request& req, actors::query_status status,
+                           const std::string& account_id) {
+  switch (status) {
+    case actors::query_status::not_found:
+      respond_problem(req, api_error::account_not_found,
+                      "account " + account_id + " does not exist");
+      return;
+    case actors::query_status::unavailable:
+      respond_problem(req, api_error::store_unavailable, "the event store is unavailable");
+      return;
+    default: respond_problem(req, api_error::internal, "the event store failed");
+  }
+}
+
+// The bridge between RESTinio's threads and the actors: it sends each request
+// on and answers when the reply, or the timeout, comes back.
+struct bridge_state {
+  static inline const char* name = "http_bridge";
+};
+
+caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_registry registry,
+                     std::chrono::milliseconds timeout, std::string node_id) {
+  auto on_error = [](request req) {
+    return [req](caf::error&) {
+      respond_problem(req, api_error::store_unavailable, "the ledger did not answer in time");
+    };
+  };
+  return {
+      [=](request req, actors::command_request& cmd) {
+        auto id = cmd.account_id;
+        self->request(registry, timeout, std::move(cmd))
+            .then([req, id](actors::command_reply& r) { respond(req, answer_command(r, id)); },
+                  on_error(req));
+      },
+      [=](request req, actors::account_query& q) {
+        auto id = q.account_id;
+        self->request(registry, timeout, std::move(q))
+            .then(
+                [req, id](actors::account_view& v) {
+                  if (v.status != actors::query_status::ok)
+                    return respond_query_failure(req, v.status, id);
+                  respond(req, 200, account_json(v.state).dump());
+                },
+                on_error(req));
+      },
+      [=](request req, actors::events_query& q) {
+        auto id = q.account_id;
+        self->request(registry, timeout, std::move(q))
+            .then(
+                [req, id](actors::events_page& p) {
+                  if (p.status != actors::query_status::ok)
+                    return respond_query_failure(req, p.status, id);
+                  json events = json::array();
+                  for (const auto& e : p.events) events.push_back(domain::event_to_json(e));
+                  json body{{"account_id", id}, {"events", std::move(events)}};
+                  if (!p.events.empty()) body["next_from_version"] = p.events.back().version + 1;
+                  respond(req, 200, body.dump());
+                },
+                on_error(req));
+      },
+      [=](request req, actors::ping_atom) {
+        self->request(registry, timeout, actors::ping_atom::value)
+            .then(
+                [req, node_id](bool up) {
+                  json body{{"status", up ? "ok" : "degraded"},
+                            {"node_id", node_id},
+                            {"event_store", up ? "up" : "down"}};
+                  respond(req, up ? 200 : 503, body.dump());
+                },
+                on_error(req));
+      },
+  };
+}
+
+// Parses a non-negative integer query parameter, or answers why not.
+domain::result<std::int64_t, std::string> integer_param(const restinio::query_string_params_t& qp,
+                                                        const char* name, std::int64_t fallback,
+                                                        std::int64_t low, std::int64_t high) {
+  const auto value = qp.get_param(name);
+  if (!value) return fallback;
+  std::int64_t n = 0;
+  if (value->empty() || value->size() > 18)
+    return domain::failure(std::string{name} + " must be an integer");
+  for (char c : *value) {
+    if (c < '0' || c > '9') return domain::failure(std::string{name} + " must be an integer");
+    n = n * 10 + (c - '0');
+  }
+  if (n < low || n > high) {
+    return domain::failure(std::string{name} + " must be between " + std::to_string(low) + " and " +
+                           std::to_string(high));
+  }
+  return n;
+}
+
+class handlers {
+ public:
+  explicit handlers(caf::actor bridge) : bridge_{std::move(bridge)} {}
+
+  restinio::request_handling_status_t command(command_route route, const request& req) {
+    const auto content_type = req->header().get_field_or(restinio::http_field::content_type, "");
+    if (!is_json_content_type(content_type)) {
+      respond_problem(req, api_error::unsupported_media_type,
+                      "Content-Type must be application/json");
+      return restinio::request_accepted();
+    }
+    if (req->body().size() > request_body_bytes_max) {
+      respond_problem(req, api_error::body_too_large,
+                      "the body exceeds " + std::to_string(request_body_bytes_max) + " bytes");
+      return restinio::request_accepted();
+    }
+    const auto key = req->header().get_field_or("Idempotency-Key", "");
+    auto parsed = parse_command(route, req->body(), key);
+    if (!parsed) {
+      respond(req, answer_problem(parsed.error()));
+      return restinio::request_accepted();
+    }
+    caf::anon_send(bridge_, req, std::move(*parsed));
+    return restinio::request_accepted();
+  }
+
+  restinio::request_handling_status_t account(const request& req, std::string id) {
+    if (!domain::valid_account_id(id)) return unknown_account(req, id);
+    caf::anon_send(bridge_, req, actors::account_query{std::move(id)});
+    return restinio::request_accepted();
+  }
+
+  restinio::request_handling_status_t events(const request& req, std::string id) {
+    if (!domain::valid_account_id(id)) return unknown_account(req, id);
+    const auto qp = restinio::parse_query(req->header().query());
+    const auto from = integer_param(qp, "from_version", 1, 1, INT64_MAX / 2);
+    const auto limit = integer_param(qp, "limit", events_page_default, 1, events_page_max);
+    if (!from || !limit) {
+      respond_problem(req, api_error::invalid_field, !from ? from.error() : limit.error());
+      return restinio::request_accepted();
+    }
+    caf::anon_send(bridge_, req,
+                   actors::events_query{std::move(id), *from, static_cast<std::size_t>(*limit)});
+    return restinio::request_accepted();
+  }
+
+  restinio::request_handling_status_t health(const request& req) {
+    caf::anon_send(bridge_, req, actors::ping_atom::value);
+    return restinio::request_accepted();
+  }
+
+ private:
+  restinio::request_handling_status_t unknown_account(const request& req, const std::string& id) {
+    respond_problem(req, api_error::account_not_found, "account " + id + " does not exist");
+    return restinio::request_accepted();
+  }
+
+  caf::actor bridge_;
+};
+
+// One function builds the whole route table; it reads like the API spec.
+std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
+  auto router = std::make_unique<router_t>();
+  using restinio::router::none_of_methods;
+  const std::pair<const char*, command_route> commands[] = {
+      {"/commands/create-account", command_route::create_account},
+      {"/commands/deposit", command_route::deposit},
+      {"/commands/withdraw", command_route::withdraw},
+  };
+  for (const auto& [path, route] : commands) {
+    router->http_post(path, [h, route = route](auto req, auto) { return h->command(route, req); });
+  }
+  router->http_get("/accounts/:id", [h](auto req, auto params) {
+    return h->account(req, restinio::cast_to<std::string>(params["id"]));
+  });
+  router->http_get("/accounts/:id/events", [h](auto req, auto params) {
+    return h->events(req, restinio::cast_to<std::string>(params["id"]));
+  });
+  router->http_get("/health", [h](auto req, auto) { return h->health(req); });
+
+  auto not_allowed = [](auto req, auto) {
+    respond_problem(req, api_error::method_not_allowed, "method not allowed on this path");
+    return restinio::request_accepted();
+  };
+  for (const auto& [path, route] : commands) {
+    (void)route;
+    router->add_handler(none_of_methods(restinio::http_method_post()), path, not_allowed);
+  }
+  for (const char* path : {"/accounts/:id", "/accounts/:id/events", "/health"}) {
+    router->add_handler(none_of_methods(restinio::http_method_get()), path, not_allowed);
+  }
+  router->non_matched_request_handler([](auto req) {
+    respond_problem(req, api_error::route_not_found, "no such route");
+    return restinio::request_accepted();
+  });
+  return router;
+}
+
+}  // namespace
+
+struct server::impl {
+  caf::actor bridge;
+  running_server running;
+};
+
+server::server(std::unique_ptr<impl> state) : impl_{std::move(state)} {}
+
+server::~server() {
+  if (impl_->running) {
+    impl_->running->stop();
+    impl_->running->wait();
+  }
+  caf::anon_send_exit(impl_->bridge, caf::exit_reason::user_shutdown);
+}
+
+domain::result<std::unique_ptr<server>, std::string> server::start(
+    caf::actor_system& system, actors::account_registry registry, server_config config) {
+  auto state = std::make_unique<impl>();
+  state->bridge = system.spawn(bridge, std::move(registry), config.command_timeout, config.node_id);
+  auto h = std::make_shared<handlers>(state->bridge);
+  try {
+    state->running = restinio::run_async<traits>(
+        restinio::own_io_context(),
+        restinio::server_settings_t<traits>{}
+            .address(config.address)
+            .port(config.port)
+            .max_parallel_connections(config.connections_max)
+            .read_next_http_message_timelimit(read_timelimit)
+            .write_http_response_timelimit(write_timelimit)
+            .handle_request_timeout(config.command_timeout + std::chrono::seconds{5})
+            .incoming_http_msg_limits(
+                restinio::incoming_http_msg_limits_t{}.max_body_size(transport_body_bytes_max))
+            .request_handler(make_routes(h)),
+        config.io_threads);
+  } catch (const std::exception& e) {
+    caf::anon_send_exit(state->bridge, caf::exit_reason::user_shutdown);
+    return domain::failure(std::string{"cannot listen on "} + config.address + ":" +
+                           std::to_string(config.port) + ": " + e.what());
+  }
+  return std::unique_ptr<server>{new server{std::move(state)}};
+}
+
+}  // namespace chronicle::http

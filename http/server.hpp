@@ -1,0 +1,47 @@
+#pragma once
+
+// The HTTP front end: RESTinio on its own io threads, handing every request to
+// the actors and answering from their replies.
+//
+// Promises: every request is answered (a handle is never dropped), with an
+// error body from http/errors.hpp when it fails. Handlers never block: they
+// validate, hand the request to the bridge actor and return; the bridge
+// answers when the account actor replies or `command_timeout` passes.
+// Limits: request bodies of request_body_bytes_max, explicit read, write and
+// handling time limits, and a bounded number of connections.
+
+#include <caf/fwd.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "actors/account_registry.hpp"
+#include "domain/result.hpp"
+
+namespace chronicle::http {
+
+struct server_config {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::size_t io_threads = 2;
+  std::size_t connections_max = 1024;
+  std::chrono::milliseconds command_timeout{10'000};
+  std::string node_id;
+};
+
+class server {
+ public:
+  static domain::result<std::unique_ptr<server>, std::string> start(
+      caf::actor_system& system, actors::account_registry registry, server_config config);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+ private:
+  struct impl;
+  explicit server(std::unique_ptr<impl> state);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace chronicle::http

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages listed in packages.txt that are not installed yet.
+# Idempotent: when everything is present it only runs dpkg-query and exits.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+list="$here/packages.txt"
+
+packages=()
+while IFS= read -r line; do
+  line=${line%%#*}
+  line=${line//[[:space:]]/}
+  [[ -n $line ]] && packages+=("$line")
+done <"$list"
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [[ $status == installed ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "deps: all ${#packages[@]} packages from ${list#"$PWD"/} are installed" >&2
+  exit 0
+fi
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || { echo "deps: not root and no sudo; install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y --no-install-recommends "${missing[@]}"

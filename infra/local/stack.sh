@@ -1,0 +1,413 @@
+#!/usr/bin/env bash
+# Local single-node stack for ChronicleLedger: a private PostgreSQL 15 cluster and a
+# NATS server with JetStream, both bound to 127.0.0.1 on non-default ports.
+#
+#   stack.sh start [--export]   start what is not running, print the connection info
+#   stack.sh stop               stop what this script started (by PID), idempotent
+#   stack.sh env [--export]     print the connection info (KEY=value, or `export KEY='value'`)
+#   stack.sh status             print what runs; exit 0 when both services run, 3 otherwise
+#   stack.sh pg-stop | pg-start | nats-stop | nats-start    one service (fault injection)
+#
+# Only the connection info goes to stdout; progress goes to stderr, so
+#   eval "$(infra/local/stack.sh env --export)"
+# is safe. Ports: CHRONICLE_PG_PORT (55432), CHRONICLE_NATS_PORT (44222),
+# CHRONICLE_NATS_MONITOR_PORT (48222). The Debian default cluster "15 main" is never touched.
+#
+# Data lives in <repo>/.run when the `postgres` user can reach it; otherwise (e.g. a checkout
+# under /root, mode 700) in /var/tmp/chronicle-<first 12 hex of sha256(repo path)>.
+set -euo pipefail
+
+readonly PG_BIN=/usr/lib/postgresql/15/bin
+readonly PG_PORT=${CHRONICLE_PG_PORT:-55432}
+readonly NATS_PORT=${CHRONICLE_NATS_PORT:-44222}
+readonly NATS_MONITOR_PORT=${CHRONICLE_NATS_MONITOR_PORT:-48222}
+readonly PG_START_TIMEOUT_S=60
+readonly PG_READY_TIMEOUT_S=30
+readonly NATS_READY_TIMEOUT_S=30
+readonly NATS_STOP_TIMEOUT_S=10
+readonly LOCK_TIMEOUT_S=120
+# A unix socket path must fit in sun_path (108 bytes, NUL included).
+readonly SOCKET_PATH_MAX=100
+
+STACK=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/$(basename "${BASH_SOURCE[0]}")
+REPO=$(cd "$(dirname "$STACK")/../.." && pwd -P)
+readonly STACK REPO
+
+# Connection settings from the caller's environment (PGHOST, PGPORT, PGUSER, ...) would
+# redirect our own psql/pg_ctl calls; every call here states its target explicitly.
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep '^PG' || true)
+
+log() { echo "stack: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Runs a command as the user PostgreSQL runs as: `postgres` when we are root (PostgreSQL
+# refuses to run as root), ourselves otherwise. The working directory is / because
+# pg_ctl and initdb fail when they cannot read the current directory (e.g. /root).
+as_pg() {
+  if ((EUID == 0)); then
+    (cd / && runuser -u postgres -- "$@")
+  else
+    (cd / && "$@")
+  fi
+}
+
+# Closes every file descriptor above 2 in the current (sub)shell, so a daemon started from
+# here holds no pipe or lock of its caller: a harness waiting for EOF on a pipe would hang.
+close_extra_fds() {
+  local fd
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then
+      eval "exec ${fd}>&-" 2>/dev/null || true
+    fi
+  done
+}
+
+# True when the process exists and is not a zombie (PID 1 may not reap promptly).
+pid_running() {
+  local pid=$1 stat
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != Z ]]
+}
+
+# ---------------------------------------------------------------------------------------
+# Run folder
+
+postgres_can_write() {
+  local dir=$1
+  if ((EUID == 0)); then
+    # shellcheck disable=SC2016 # $1 is expanded by the inner shell, on purpose.
+    runuser -u postgres -- /bin/sh -c 'cd / && test -w "$1" && test -x "$1"' sh "$dir" \
+      2>/dev/null
+  else
+    test -w "$dir" && test -x "$dir"
+  fi
+}
+
+# Creates RUN/pg owned by the PostgreSQL user; fails if that user cannot write into it.
+prepare_pg_dir() {
+  local run=$1
+  mkdir -p "$run/pg" 2>/dev/null || return 1
+  if ((EUID == 0)); then
+    chown postgres:postgres "$run/pg" || return 1
+  fi
+  chmod 0755 "$run" "$run/pg" || return 1
+  postgres_can_write "$run/pg"
+}
+
+socket_path_fits() {
+  local sock="$1/pg/sock/.s.PGSQL.$PG_PORT"
+  ((${#sock} <= SOCKET_PATH_MAX))
+}
+
+RUN_NOTE=""
+
+pick_run_dir() {
+  local local_run="$REPO/.run" hash fallback
+  if socket_path_fits "$local_run" && prepare_pg_dir "$local_run"; then
+    RUN=$local_run
+    return
+  fi
+  # Leave no empty folders behind in the checkout when it cannot be used.
+  rmdir "$local_run/pg" "$local_run" 2>/dev/null || true
+  hash=$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
+  fallback=/var/tmp/chronicle-$hash
+  prepare_pg_dir "$fallback" ||
+    die "neither $local_run nor $fallback is usable by the PostgreSQL user"
+  RUN=$fallback
+  RUN_NOTE=" ($local_run is not reachable by the PostgreSQL user or its socket path is too long)"
+}
+
+set_paths() {
+  pick_run_dir
+  PG_DIR=$RUN/pg
+  PG_DATA=$PG_DIR/data
+  PG_SOCK=$PG_DIR/sock
+  PG_LOG_DIR=$PG_DIR/log
+  NATS_DIR=$RUN/nats
+  NATS_STORE=$NATS_DIR/store
+  NATS_LOG_DIR=$NATS_DIR/log
+  NATS_PID_FILE=$NATS_DIR/pid
+}
+
+# Serialises start/stop calls (e.g. two `make test` at once, or a test restarting a service).
+take_lock() {
+  exec 9>"$RUN/stack.lock"
+  flock -w "$LOCK_TIMEOUT_S" 9 || die "another stack.sh holds $RUN/stack.lock"
+}
+
+# ---------------------------------------------------------------------------------------
+# PostgreSQL
+
+pg_running() {
+  [[ -f $PG_DATA/PG_VERSION ]] || return 1
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1
+}
+
+pg_pid() { head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true; }
+pg_running_port() { sed -n 4p "$PG_DATA/postmaster.pid" 2>/dev/null || true; }
+
+pg_init() {
+  [[ -f $PG_DATA/PG_VERSION ]] && return
+  log "initdb into $PG_DATA"
+  as_pg mkdir -p "$PG_DATA" "$PG_LOG_DIR"
+  if ! as_pg "$PG_BIN/initdb" -D "$PG_DATA" --auth-local=peer --auth-host=scram-sha-256 \
+    --encoding=UTF8 --locale=C --username=postgres >"$PG_LOG_DIR/initdb.log" 2>&1; then
+    tail -n 20 "$PG_LOG_DIR/initdb.log" >&2
+    die "initdb failed (log: $PG_LOG_DIR/initdb.log)"
+  fi
+  echo "include_if_exists = 'chronicle.conf'" | as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
+}
+
+# Rewritten on every start so the port variables always take effect.
+pg_write_conf() {
+  as_pg tee "$PG_DATA/chronicle.conf" >/dev/null <<EOF
+# Written by infra/local/stack.sh on every start; edits are lost.
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCK'
+max_connections = 200
+# A ledger acknowledges only durable commits.
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+password_encryption = 'scram-sha-256'
+timezone = 'UTC'
+log_timezone = 'UTC'
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+}
+
+pg_wait_ready() {
+  local deadline=$((SECONDS + PG_READY_TIMEOUT_S))
+  until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d postgres -t 2; do
+    ((SECONDS < deadline)) || die "PostgreSQL not ready on 127.0.0.1:$PG_PORT after ${PG_READY_TIMEOUT_S}s"
+    sleep 0.2
+  done
+}
+
+pg_bootstrap() {
+  local db
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
+    -d postgres >/dev/null <<'SQL'
+SELECT format('CREATE ROLE %I', r)
+  FROM unnest(ARRAY['chronicle_owner', 'chronicle_app']) AS r
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
+ALTER ROLE chronicle_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
+  PASSWORD 'chronicle_owner';
+ALTER ROLE chronicle_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
+  PASSWORD 'chronicle_app';
+SELECT format('CREATE DATABASE %I OWNER chronicle_owner ENCODING ''UTF8'' TEMPLATE template0', d)
+  FROM unnest(ARRAY['chronicle_events', 'chronicle_state']) AS d
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = d) \gexec
+ALTER DATABASE chronicle_events OWNER TO chronicle_owner;
+ALTER DATABASE chronicle_state OWNER TO chronicle_owner;
+REVOKE CONNECT ON DATABASE chronicle_events, chronicle_state FROM PUBLIC;
+GRANT CONNECT ON DATABASE chronicle_events, chronicle_state TO chronicle_app, chronicle_owner;
+SQL
+  for db in chronicle_events chronicle_state; do
+    as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
+      -d "$db" >/dev/null <<'SQL'
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO chronicle_app;
+GRANT ALL ON SCHEMA public TO chronicle_owner;
+SQL
+  done
+}
+
+pg_start() {
+  [[ -x $PG_BIN/pg_ctl ]] || die "PostgreSQL 15 is not installed (run: make deps)"
+  if pg_running; then
+    local port
+    port=$(pg_running_port)
+    [[ $port == "$PG_PORT" ]] ||
+      die "PostgreSQL in $PG_DATA runs on port $port, not $PG_PORT: run '$STACK pg-stop' first"
+    log "PostgreSQL already running (pid $(pg_pid), port $PG_PORT)"
+  else
+    pg_init
+    as_pg mkdir -p "$PG_SOCK" "$PG_LOG_DIR"
+    pg_write_conf
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT (data $PG_DATA)"
+    if ! (close_extra_fds
+      as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG_DIR/postgresql.log" \
+        -w -t "$PG_START_TIMEOUT_S" start </dev/null >&2); then
+      tail -n 20 "$PG_LOG_DIR/postgresql.log" >&2 || true
+      die "PostgreSQL did not start (log: $PG_LOG_DIR/postgresql.log)"
+    fi
+  fi
+  pg_wait_ready
+  pg_bootstrap
+}
+
+pg_stop() {
+  if ! pg_running; then
+    log "PostgreSQL not running"
+    return
+  fi
+  log "stopping PostgreSQL (pid $(pg_pid))"
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t "$PG_START_TIMEOUT_S" stop >&2; then
+    log "fast shutdown timed out; using immediate shutdown"
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t "$PG_START_TIMEOUT_S" stop >&2
+  fi
+}
+
+# ---------------------------------------------------------------------------------------
+# NATS
+
+nats_pid() { cat "$NATS_PID_FILE" 2>/dev/null || true; }
+
+# The PID file counts only while it names a live nats-server (PIDs get reused).
+nats_running() {
+  local pid
+  pid=$(nats_pid)
+  pid_running "$pid" && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == nats-server ]]
+}
+
+nats_healthy() {
+  curl -sf --max-time 1 \
+    "http://127.0.0.1:$NATS_MONITOR_PORT/healthz?js-enabled-only=true" >/dev/null 2>&1
+}
+
+nats_start() {
+  command -v nats-server >/dev/null || die "nats-server is not installed (run: make deps)"
+  local pid log_file=$NATS_LOG_DIR/nats.log
+  if nats_running; then
+    log "NATS already running (pid $(nats_pid), port $NATS_PORT)"
+  else
+    mkdir -p "$NATS_STORE" "$NATS_LOG_DIR"
+    log "starting NATS on 127.0.0.1:$NATS_PORT (monitor $NATS_MONITOR_PORT, store $NATS_STORE)"
+    # A new session keeps a Ctrl-C in the terminal (e.g. `make run`) from reaching NATS.
+    (close_extra_fds
+      exec setsid nats-server -js -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" \
+        -sd "$NATS_STORE" </dev/null >>"$log_file" 2>&1) &
+    pid=$!
+    echo "$pid" >"$NATS_PID_FILE"
+  fi
+  pid=$(nats_pid)
+  local deadline=$((SECONDS + NATS_READY_TIMEOUT_S))
+  until nats_healthy; do
+    if ! pid_running "$pid" || ((SECONDS >= deadline)); then
+      tail -n 20 "$log_file" >&2 || true
+      die "NATS not healthy on 127.0.0.1:$NATS_MONITOR_PORT (log: $log_file)"
+    fi
+    sleep 0.2
+  done
+}
+
+nats_stop() {
+  local pid
+  pid=$(nats_pid)
+  if ! nats_running; then
+    log "NATS not running"
+    rm -f "$NATS_PID_FILE"
+    return
+  fi
+  log "stopping NATS (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + NATS_STOP_TIMEOUT_S))
+  while pid_running "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+  if pid_running "$pid"; then
+    log "NATS ignored SIGTERM for ${NATS_STOP_TIMEOUT_S}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while pid_running "$pid"; do sleep 0.1; done
+  fi
+  rm -f "$NATS_PID_FILE"
+}
+
+# ---------------------------------------------------------------------------------------
+# Output
+
+print_env() {
+  local mode=${1:-plain} key value i
+  local common="host=127.0.0.1 port=$PG_PORT"
+  local -a pairs=(
+    CHRONICLE_EVENTS_DB "$common dbname=chronicle_events user=chronicle_app password=chronicle_app connect_timeout=2"
+    CHRONICLE_STATE_DB "$common dbname=chronicle_state user=chronicle_app password=chronicle_app connect_timeout=2"
+    CHRONICLE_ADMIN_DB "$common dbname=chronicle_events user=chronicle_owner password=chronicle_owner connect_timeout=2"
+    CHRONICLE_NATS "nats://127.0.0.1:$NATS_PORT"
+    CHRONICLE_RUN_DIR "$RUN"
+    CHRONICLE_STACK "$STACK"
+  )
+  for ((i = 0; i < ${#pairs[@]}; i += 2)); do
+    key=${pairs[i]}
+    value=${pairs[i + 1]}
+    if [[ $mode == --export ]]; then
+      printf "export %s='%s'\n" "$key" "${value//\'/\'\\\'\'}"
+    else
+      printf '%s=%s\n' "$key" "$value"
+    fi
+  done
+}
+
+print_status() {
+  local rc=0
+  echo "run dir: $RUN"
+  if pg_running; then
+    echo "postgresql: running (pid $(pg_pid), 127.0.0.1:$(pg_running_port), data $PG_DATA)"
+  else
+    echo "postgresql: stopped"
+    rc=3
+  fi
+  if nats_running; then
+    local health=unhealthy
+    nats_healthy && health=healthy
+    echo "nats: running (pid $(nats_pid), 127.0.0.1:$NATS_PORT, monitor $NATS_MONITOR_PORT, $health)"
+  else
+    echo "nats: stopped"
+    rc=3
+  fi
+  return $rc
+}
+
+usage() {
+  sed -n '2,17p' "$STACK" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+main() {
+  local cmd=${1:-}
+  [[ -n $cmd ]] || usage
+  shift
+  case $cmd in
+    start | stop | env | status | pg-stop | pg-start | nats-stop | nats-start) ;;
+    *) usage ;;
+  esac
+  set_paths
+  case $cmd in
+    start)
+      log "run folder: $RUN$RUN_NOTE"
+      take_lock
+      pg_start
+      nats_start
+      print_env "${1:-plain}"
+      ;;
+    stop)
+      log "run folder: $RUN"
+      take_lock
+      nats_stop
+      pg_stop
+      ;;
+    env) print_env "${1:-plain}" ;;
+    status) print_status ;;
+    pg-start)
+      take_lock
+      pg_start
+      ;;
+    pg-stop)
+      take_lock
+      pg_stop
+      ;;
+    nats-start)
+      take_lock
+      nats_start
+      ;;
+    nats-stop)
+      take_lock
+      nats_stop
+      ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,42 @@
+#include "persistence/event_store.hpp"
+
+#include <cstdio>
+
+#include "domain/event_codec.hpp"
+
+namespace chronicle::persistence {
+
+std::string_view describe(store_error error) {
+  switch (error) {
+    case store_error::unavailable: return "the event store is unavailable";
+    case store_error::conflict:
+      return "a concurrent write took the same version or idempotency key";
+    case store_error::corrupt: return "stored events failed their integrity check";
+    case store_error::failed: return "the event store failed";
+  }
+  return "unknown store error";
+}
+
+result<domain::account_state, store_error> load_state(event_store& store,
+                                                      const std::string& account_id) {
+  domain::account_state state;
+  state.account_id = account_id;
+  for (;;) {
+    auto page = store.read(account_id, state.version + 1, read_events_max);
+    if (!page) return failure(page.error());
+    for (const auto& e : *page) {
+      const std::string& expected_prev =
+          state.version == 0 ? domain::genesis_hash() : state.last_hash;
+      if (e.version != state.version + 1 || e.prev_hash != expected_prev ||
+          e.hash != domain::chain_hash(e.prev_hash, e)) {
+        std::fprintf(stderr, "event store: account %s version %lld fails its hash chain\n",
+                     account_id.c_str(), static_cast<long long>(e.version));
+        return failure(store_error::corrupt);
+      }
+      state = domain::evolve(std::move(state), e);
+    }
+    if (page->size() < read_events_max) return state;
+  }
+}
+
+}  // namespace chronicle::persistence

@@ -1,0 +1,85 @@
+#pragma once
+
+// The event store: the ledger's source of truth.
+//
+// Promises:
+// - append() writes a whole batch (events, idempotency records, outbox rows) in
+//   ONE transaction or writes nothing. Per account, versions are contiguous; an
+//   event whose (account_id, version) already exists makes the whole batch fail
+//   with store_error::conflict, as does an idempotency key that already exists.
+// - When append() answers success, the batch is durably committed. When the
+//   commit's outcome was ambiguous (connection lost during COMMIT) the store
+//   resolves it through the batch's keys before answering; it never re-appends
+//   blindly.
+// - No exception escapes: driver errors become store_error values.
+// - Implementations are not thread-safe: each one is owned by one thread (one
+//   database worker actor) at a time.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/account.hpp"
+#include "domain/result.hpp"
+
+namespace chronicle::persistence {
+
+template <class T, class E>
+using result = domain::result<T, E>;
+using domain::failure;
+using done = std::monostate;
+
+enum class store_error {
+  unavailable,  // cannot reach the database, or the outcome is unknown: retry later
+  conflict,     // version or idempotency key already taken: reload and decide again
+  corrupt,      // stored data fails decoding or its hash chain
+  failed,       // anything else (a bug, a constraint, a timeout)
+};
+
+std::string_view describe(store_error error);
+
+// The stored answer to a command that carried an Idempotency-Key.
+struct command_record {
+  std::string idempotency_key;
+  std::string account_id;
+  std::string fingerprint;  // what the request looked like, to spot a reused key
+  std::string response;     // JSON text of the command's outcome
+};
+
+struct append_batch {
+  std::string account_id;
+  std::int64_t expected_version = 0;  // the account's version before this batch
+  std::vector<domain::event> events;
+  std::vector<command_record> commands;
+};
+
+constexpr std::size_t read_events_max = 1000;
+
+class event_store {
+ public:
+  virtual ~event_store() = default;
+
+  // Events of one account with version >= from_version, ascending, at most
+  // `limit` (clamped to read_events_max).
+  virtual result<std::vector<domain::event>, store_error> read(const std::string& account_id,
+                                                               std::int64_t from_version,
+                                                               std::size_t limit) = 0;
+
+  // The records of those keys that exist, in no particular order.
+  virtual result<std::vector<command_record>, store_error> find_commands(
+      const std::vector<std::string>& keys) = 0;
+
+  virtual result<done, store_error> append(const append_batch& batch) = 0;
+
+  // Answers whether the database can be reached now.
+  virtual result<done, store_error> ping() = 0;
+};
+
+// Folds an account's whole history, page by page, checking that every event
+// links to its predecessor and that its hash matches its contents.
+result<domain::account_state, store_error> load_state(event_store& store,
+                                                      const std::string& account_id);
+
+}  // namespace chronicle::persistence

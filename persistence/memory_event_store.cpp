@@ -1,0 +1,66 @@
+#include "persistence/memory_event_store.hpp"
+
+#include <algorithm>
+
+namespace chronicle::persistence {
+
+result<std::vector<domain::event>, store_error> memory_event_store::read(
+    const std::string& account_id, std::int64_t from_version, std::size_t limit) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  std::vector<domain::event> out;
+  const auto it = events_.find(account_id);
+  if (it == events_.end()) return out;
+  limit = std::min(limit, read_events_max);
+  for (const auto& e : it->second) {
+    if (out.size() >= limit) break;
+    if (e.version >= from_version) out.push_back(e);
+  }
+  return out;
+}
+
+result<std::vector<command_record>, store_error> memory_event_store::find_commands(
+    const std::vector<std::string>& keys) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  std::vector<command_record> out;
+  for (const auto& key : keys) {
+    const auto it = commands_.find(key);
+    if (it != commands_.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+result<done, store_error> memory_event_store::append(const append_batch& batch) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  ++append_calls_;
+  if (!available_) return failure(store_error::unavailable);
+  auto& history = events_[batch.account_id];
+  if (static_cast<std::int64_t>(history.size()) != batch.expected_version) {
+    return failure(store_error::conflict);
+  }
+  for (const auto& record : batch.commands) {
+    if (commands_.count(record.idempotency_key) != 0) return failure(store_error::conflict);
+  }
+  for (const auto& e : batch.events) history.push_back(e);
+  for (const auto& record : batch.commands) commands_[record.idempotency_key] = record;
+  return done{};
+}
+
+result<done, store_error> memory_event_store::ping() {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  return done{};
+}
+
+void memory_event_store::set_available(bool available) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  available_ = available;
+}
+
+std::size_t memory_event_store::append_calls() const {
+  std::lock_guard<std::mutex> lock{mutex_};
+  return append_calls_;
+}
+
+}  // namespace chronicle::persistence

@@ -1,0 +1,247 @@
+#include "persistence/pg_event_store.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <random>
+#include <thread>
+
+#include "domain/event_codec.hpp"
+
+namespace chronicle::persistence {
+namespace {
+
+constexpr int append_attempts_max = 8;
+constexpr int backoff_base_ms = 5;
+constexpr int backoff_cap_ms = 500;
+constexpr const char* session_setup = "SET TIME ZONE 'UTC'; SET statement_timeout = 5000";
+
+void backoff(int attempt) {
+  thread_local std::mt19937 generator{std::random_device{}()};
+  const int ceiling = std::min(backoff_cap_ms, backoff_base_ms << std::min(attempt, 10));
+  std::uniform_int_distribution<int> pick{ceiling / 2, ceiling};
+  std::this_thread::sleep_for(std::chrono::milliseconds{pick(generator)});
+}
+
+// "($1,...,$width),($width+1,...)" for `rows` rows; casts[c], when given, is
+// appended to the c-th placeholder of each row.
+std::string values_clause(std::size_t rows, std::size_t width, const char* const* casts) {
+  std::string sql;
+  std::size_t n = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ",(";
+    for (std::size_t c = 0; c < width; ++c) {
+      if (c != 0) sql += ',';
+      sql += '$' + std::to_string(++n);
+      if (casts != nullptr) sql += casts[c];
+    }
+    sql += ')';
+  }
+  return sql;
+}
+
+result<domain::event, std::string> decode_row(const pqxx::row& row) {
+  domain::event e;
+  e.account_id = row[0].as<std::string>();
+  e.version = row[1].as<std::int64_t>();
+  e.event_id = row[2].as<std::string>();
+  const auto type = row[3].as<std::string>();
+  e.schema_version = row[4].as<int>();
+  const auto data = nlohmann::json::parse(row[5].c_str(), nullptr, false);
+  e.command_id = row[6].as<std::string>();
+  const auto at = domain::parse_instant(row[7].c_str());
+  e.prev_hash = row[8].as<std::string>();
+  e.hash = row[9].as<std::string>();
+  if (!at) return domain::failure("bad occurred_at '" + row[7].as<std::string>() + "'");
+  e.occurred_at = *at;
+  auto body = domain::decode_payload(type, e.schema_version, data);
+  if (!body) return domain::failure(body.error());
+  e.body = std::move(*body);
+  return e;
+}
+
+}  // namespace
+
+pg_event_store::pg_event_store(std::string connection_string, fault_hook hook)
+    : connection_string_{std::move(connection_string)}, hook_{std::move(hook)} {}
+
+pg_event_store::~pg_event_store() = default;
+
+pqxx::connection& pg_event_store::connection() {
+  if (!connection_ || !connection_->is_open()) {
+    connection_.reset();
+    auto conn = std::make_unique<pqxx::connection>(connection_string_);
+    pqxx::nontransaction setup{*conn};
+    setup.exec(session_setup);
+    setup.commit();
+    connection_ = std::move(conn);
+  }
+  return *connection_;
+}
+
+result<std::vector<domain::event>, store_error> pg_event_store::read(const std::string& account_id,
+                                                                     std::int64_t from_version,
+                                                                     std::size_t limit) {
+  try {
+    pqxx::read_transaction txn{connection()};
+    const auto rows = txn.exec_params(
+        "SELECT account_id, version, event_id::text, event_type, schema_version,"
+        " payload::text, command_id, occurred_at::text, prev_hash, hash"
+        " FROM events WHERE account_id = $1 AND version >= $2"
+        " ORDER BY version LIMIT $3",
+        account_id, from_version, static_cast<std::int64_t>(std::min(limit, read_events_max)));
+    std::vector<domain::event> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+      auto decoded = decode_row(row);
+      if (!decoded) {
+        std::fprintf(stderr, "event store: account %s: %s\n", account_id.c_str(),
+                     decoded.error().c_str());
+        return failure(store_error::corrupt);
+      }
+      out.push_back(std::move(*decoded));
+    }
+    return out;
+  } catch (const pqxx::broken_connection&) {
+    connection_.reset();
+    return failure(store_error::unavailable);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "event store: read failed: %s\n", e.what());
+    connection_.reset();
+    return failure(store_error::failed);
+  }
+}
+
+result<std::vector<command_record>, store_error> pg_event_store::find_commands(
+    const std::vector<std::string>& keys) {
+  std::vector<command_record> out;
+  if (keys.empty()) return out;
+  try {
+    pqxx::read_transaction txn{connection()};
+    const auto rows = txn.exec_params(
+        "SELECT idempotency_key, account_id, fingerprint, response::text FROM commands"
+        " WHERE idempotency_key IN " +
+            values_clause(1, keys.size(), nullptr),
+        pqxx::prepare::make_dynamic_params(keys));
+    for (const auto& row : rows) {
+      out.push_back(command_record{row[0].as<std::string>(), row[1].as<std::string>(),
+                                   row[2].as<std::string>(), row[3].as<std::string>()});
+    }
+    return out;
+  } catch (const pqxx::broken_connection&) {
+    connection_.reset();
+    return failure(store_error::unavailable);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "event store: find_commands failed: %s\n", e.what());
+    connection_.reset();
+    return failure(store_error::failed);
+  }
+}
+
+void pg_event_store::write_batch(const append_batch& batch) {
+  pqxx::transaction<pqxx::serializable> txn{connection()};
+  if (!batch.events.empty()) {
+    std::vector<std::string> params;
+    std::vector<std::string> outbox;
+    for (const auto& e : batch.events) {
+      params.insert(params.end(),
+                    {e.account_id, std::to_string(e.version), e.event_id,
+                     std::string{domain::event_type_name(e.body)}, std::to_string(e.schema_version),
+                     domain::encode_payload(e.body).dump(), e.command_id,
+                     domain::format_instant(e.occurred_at), e.prev_hash, e.hash});
+      outbox.insert(outbox.end(), {e.event_id, e.account_id, std::to_string(e.version)});
+    }
+    const char* event_casts[] = {"",        "::BIGINT", "::UUID",        "", "::INT",
+                                 "::JSONB", "",         "::TIMESTAMPTZ", "", ""};
+    txn.exec_params(
+        "INSERT INTO events (account_id, version, event_id, event_type,"
+        " schema_version, payload, command_id, occurred_at, prev_hash, hash)"
+        " VALUES " +
+            values_clause(batch.events.size(), 10, event_casts),
+        pqxx::prepare::make_dynamic_params(params));
+    const char* outbox_casts[] = {"::UUID", "", "::BIGINT"};
+    txn.exec_params("INSERT INTO outbox (event_id, account_id, version) VALUES " +
+                        values_clause(batch.events.size(), 3, outbox_casts),
+                    pqxx::prepare::make_dynamic_params(outbox));
+  }
+  if (!batch.commands.empty()) {
+    std::vector<std::string> params;
+    for (const auto& c : batch.commands) {
+      params.insert(params.end(), {c.idempotency_key, c.account_id, c.fingerprint, c.response});
+    }
+    const char* casts[] = {"", "", "", "::JSONB"};
+    txn.exec_params(
+        "INSERT INTO commands (idempotency_key, account_id, fingerprint, response)"
+        " VALUES " +
+            values_clause(batch.commands.size(), 4, casts),
+        pqxx::prepare::make_dynamic_params(params));
+  }
+  if (hook_) hook_(fault_point::before_commit, connection_->sock());
+  txn.commit();
+  if (hook_) hook_(fault_point::after_commit, connection_->sock());
+}
+
+pg_event_store::commit_state pg_event_store::resolve_ambiguous(const append_batch& batch) {
+  try {
+    pqxx::read_transaction txn{connection()};
+    pqxx::result rows;
+    if (!batch.events.empty()) {
+      rows = txn.exec_params("SELECT 1 FROM events WHERE event_id = $1::UUID",
+                             batch.events.front().event_id);
+    } else if (!batch.commands.empty()) {
+      rows = txn.exec_params("SELECT 1 FROM commands WHERE idempotency_key = $1",
+                             batch.commands.front().idempotency_key);
+    }
+    return rows.empty() ? commit_state::not_committed : commit_state::committed;
+  } catch (const std::exception&) {
+    connection_.reset();
+    return commit_state::unknown;
+  }
+}
+
+result<done, store_error> pg_event_store::append(const append_batch& batch) {
+  if (batch.events.empty() && batch.commands.empty()) return done{};
+  for (int attempt = 1;; ++attempt) {
+    try {
+      write_batch(batch);
+      return done{};
+    } catch (const pqxx::unique_violation&) {
+      return failure(store_error::conflict);
+    } catch (const pqxx::transaction_rollback&) {
+      // Serialization failure or deadlock: nothing was written; try again.
+    } catch (const pqxx::in_doubt_error&) {
+      connection_.reset();
+      switch (resolve_ambiguous(batch)) {
+        case commit_state::committed: return done{};
+        case commit_state::unknown: return failure(store_error::unavailable);
+        case commit_state::not_committed: break;
+      }
+    } catch (const pqxx::broken_connection&) {
+      // Lost before COMMIT was sent: nothing was written. One fresh connection
+      // is worth a try (the server may have restarted); after that, give up.
+      connection_.reset();
+      if (attempt >= 2) return failure(store_error::unavailable);
+      continue;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "event store: append failed: %s\n", e.what());
+      connection_.reset();
+      return failure(store_error::failed);
+    }
+    if (attempt >= append_attempts_max) return failure(store_error::unavailable);
+    backoff(attempt);
+  }
+}
+
+result<done, store_error> pg_event_store::ping() {
+  try {
+    pqxx::nontransaction txn{connection()};
+    txn.exec("SELECT 1");
+    return done{};
+  } catch (const std::exception&) {
+    connection_.reset();
+    return failure(store_error::unavailable);
+  }
+}
+
+}  // namespace chronicle::persistence

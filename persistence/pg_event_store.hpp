@@ -1,0 +1,49 @@
+#pragma once
+
+// The event store on a PostgreSQL-wire database (PostgreSQL or CockroachDB).
+//
+// Each instance owns one connection, opened lazily and discarded after any
+// connection error (libpqxx's automatic reactivation is not trusted). Appends
+// run SERIALIZABLE and are retried with jittered backoff on SQLSTATE 40001 and
+// deadlocks. A connection lost during COMMIT is resolved by looking up the
+// batch's first event id (or idempotency key) on a fresh connection.
+
+#include <functional>
+#include <memory>
+#include <pqxx/connection>
+
+#include "persistence/event_store.hpp"
+
+namespace chronicle::persistence {
+
+// Points in an append where tests may inject a fault. The hook receives the
+// connection's socket; it may shut the socket down or throw.
+enum class fault_point { before_commit, after_commit };
+using fault_hook = std::function<void(fault_point, int socket_fd)>;
+
+class pg_event_store final : public event_store {
+ public:
+  explicit pg_event_store(std::string connection_string, fault_hook hook = nullptr);
+  ~pg_event_store() override;
+
+  result<std::vector<domain::event>, store_error> read(const std::string& account_id,
+                                                       std::int64_t from_version,
+                                                       std::size_t limit) override;
+  result<std::vector<command_record>, store_error> find_commands(
+      const std::vector<std::string>& keys) override;
+  result<done, store_error> append(const append_batch& batch) override;
+  result<done, store_error> ping() override;
+
+ private:
+  enum class commit_state { committed, not_committed, unknown };
+
+  pqxx::connection& connection();
+  void write_batch(const append_batch& batch);
+  commit_state resolve_ambiguous(const append_batch& batch);
+
+  std::string connection_string_;
+  fault_hook hook_;
+  std::unique_ptr<pqxx::connection> connection_;
+};
+
+}  // namespace chronicle::persistence
