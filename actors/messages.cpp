@@ -20,14 +20,13 @@ std::string encode_stored_reply(const command_reply& reply) {
   return j.dump();
 }
 
-command_reply decode_stored_reply(const std::string& json_text) {
+namespace {
+
+// Throws nlohmann::json::exception when a field has the wrong type.
+command_reply decode_stored_object(const nlohmann::json& j) {
   command_reply reply;
-  const auto j = nlohmann::json::parse(json_text, nullptr, false);
-  if (!j.is_object()) {
-    reply.message = "stored idempotency record is unreadable";
-    return reply;  // status failed
-  }
-  if (j.value("status", "") == "accepted") {
+  const auto status = j.value("status", "");
+  if (status == "accepted") {
     reply.status = command_status::accepted;
     reply.event_id = j.value("event_id", "");
     reply.version = j.value("version", std::int64_t{0});
@@ -36,14 +35,33 @@ command_reply decode_stored_reply(const std::string& json_text) {
     return reply;
   }
   const auto code = domain::rejection_from_name(j.value("code", ""));
-  if (!code) {
-    reply.message = "stored idempotency record has an unknown code";
+  if (status != "rejected" || !code) {
+    reply.message = "stored idempotency record has an unknown status or code";
     return reply;
   }
   reply.status = command_status::rejected;
   reply.code = *code;
   reply.message = j.value("message", "");
   return reply;
+}
+
+}  // namespace
+
+command_reply decode_stored_reply(const std::string& json_text) {
+  command_reply reply;
+  const auto j = nlohmann::json::parse(json_text, nullptr, false);
+  if (!j.is_object()) {
+    reply.message = "stored idempotency record is unreadable";
+    return reply;  // status failed
+  }
+  // A field of the wrong type makes json::value() throw; like any unreadable record, that is
+  // a failed outcome rather than an exception escaping into the account actor.
+  try {
+    return decode_stored_object(j);
+  } catch (const nlohmann::json::exception&) {
+    reply.message = "stored idempotency record has a field of the wrong type";
+    return reply;  // status failed
+  }
 }
 
 query_status to_query_status(persistence::store_error error) {

@@ -1,7 +1,7 @@
 #pragma once
 
 // The on-disk and on-wire form of events, and the SHA-256 hash chain.
-// docs/EVENT_FORMAT.md is the specification this file implements.
+// docs/EVENT_SOURCING.md is the specification this file implements.
 //
 // Promises: the canonical encoding of an event is a pure function of its fields
 // and survives a JSONB round trip: keys are sorted, amounts are decimal strings,

@@ -24,6 +24,19 @@ int utf8_sequence_bytes(unsigned char lead) {
   return 0;
 }
 
+// A few lead bytes narrow the range of the byte after them (RFC 3629, section 4): without
+// these checks overlong forms, UTF-16 surrogates and code points past U+10FFFF would pass,
+// and PostgreSQL rejects all of them. `next` is the continuation byte that follows `lead`.
+bool valid_second_byte(unsigned char lead, unsigned char next) {
+  switch (lead) {
+    case 0xE0: return next >= 0xA0;  // below is an overlong form of U+0000..U+07FF
+    case 0xED: return next <= 0x9F;  // above are the surrogates U+D800..U+DFFF
+    case 0xF0: return next >= 0x90;  // below is an overlong form of U+0000..U+FFFF
+    case 0xF4: return next <= 0x8F;  // above is past U+10FFFF
+    default: return true;
+  }
+}
+
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's
 // well-known civil-from-days algorithm, run backwards).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -33,6 +46,14 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// Days in a month of the proleptic Gregorian calendar, so that "2026-02-31" is refused
+// rather than read as March 3rd.
+int days_in_month(int year, int month) {
+  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : days[month - 1];
 }
 
 bool parse_digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
@@ -72,6 +93,9 @@ bool valid_text(std::string_view text, std::size_t bytes_max) {
     if (bytes == 1 && (lead < 0x20 || lead == 0x7F)) return false;
     for (int k = 1; k < bytes; ++k) {
       if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    }
+    if (bytes > 1 && !valid_second_byte(lead, static_cast<unsigned char>(text[i + 1]))) {
+      return false;
     }
     i += bytes;
   }
@@ -128,7 +152,8 @@ std::optional<micros> parse_instant(std::string_view text) {
       !parse_digits(text, 14, 2, minute) || text[16] != ':' || !parse_digits(text, 17, 2, second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
     return std::nullopt;
   }
   std::size_t at = 19;

@@ -32,8 +32,14 @@ result<std::vector<command_record>, store_error> memory_event_store::find_comman
 }
 
 result<done, store_error> memory_event_store::append(const append_batch& batch) {
-  std::lock_guard<std::mutex> lock{mutex_};
+  std::unique_lock<std::mutex> lock{mutex_};
   ++append_calls_;
+  if (held_) {
+    ++waiting_;
+    hold_changed_.notify_all();
+    hold_changed_.wait(lock, [this] { return !held_; });
+    --waiting_;
+  }
   if (!available_) return failure(store_error::unavailable);
   auto& history = events_[batch.account_id];
   if (static_cast<std::int64_t>(history.size()) != batch.expected_version) {
@@ -56,6 +62,22 @@ result<done, store_error> memory_event_store::ping() {
 void memory_event_store::set_available(bool available) {
   std::lock_guard<std::mutex> lock{mutex_};
   available_ = available;
+}
+
+void memory_event_store::hold_appends() {
+  std::lock_guard<std::mutex> lock{mutex_};
+  held_ = true;
+}
+
+void memory_event_store::release_appends() {
+  std::lock_guard<std::mutex> lock{mutex_};
+  held_ = false;
+  hold_changed_.notify_all();
+}
+
+bool memory_event_store::await_held(std::size_t count, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock{mutex_};
+  return hold_changed_.wait_for(lock, timeout, [&] { return waiting_ >= count; });
 }
 
 std::size_t memory_event_store::append_calls() const {

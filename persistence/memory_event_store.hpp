@@ -5,6 +5,8 @@
 // and keys) and can be switched to "unavailable" to test outage handling.
 // Thread-safe, so a test can share one instance among several workers.
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 
@@ -25,8 +27,18 @@ class memory_event_store final : public event_store {
   void set_available(bool available);
   std::size_t append_calls() const;
 
+  // While held, append() waits (without holding the store) until released,
+  // so a test can pile commands up behind an append in flight.
+  void hold_appends();
+  void release_appends();
+  // Waits until `count` appends are waiting on the hold; false after `timeout`.
+  bool await_held(std::size_t count, std::chrono::milliseconds timeout);
+
  private:
   mutable std::mutex mutex_;
+  std::condition_variable hold_changed_;
+  bool held_ = false;
+  std::size_t waiting_ = 0;
   bool available_ = true;
   std::size_t append_calls_ = 0;
   std::map<std::string, std::vector<domain::event>> events_;

@@ -1,0 +1,174 @@
+// The PostgreSQL event store against the real local database.
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <pqxx/pqxx>
+
+#include "domain/event_codec.hpp"
+#include "persistence/migrate.hpp"
+#include "persistence/pg_event_store.hpp"
+#include "tests/support/node_process.hpp"
+
+namespace chronicle::testing {
+namespace {
+
+using persistence::append_batch;
+using persistence::pg_event_store;
+using persistence::store_error;
+
+std::string events_db() {
+  return env_or("CHRONICLE_EVENTS_DB",
+                "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_app "
+                "password=chronicle_app connect_timeout=2");
+}
+
+std::string admin_db() {
+  return env_or("CHRONICLE_ADMIN_DB",
+                "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_owner "
+                "password=chronicle_owner connect_timeout=2");
+}
+
+class event_store : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ASSERT_TRUE(persistence::migrate(admin_db()).ok()); }
+
+  // A batch opening a fresh account with one deposit, optionally keyed.
+  static append_batch opening_batch(const std::string& key = "") {
+    domain::account_state state;
+    state.account_id = "store-" + unique_suffix();
+    const auto created = domain::seal(state, {domain::account_created{"Ann", "EUR", 1000}},
+                                      domain::new_uuid(), domain::now_micros());
+    state = domain::evolve(state, created[0]);
+    const auto deposited =
+        domain::seal(state, {domain::money_deposited{"EUR", 250, "salary \u00e9"}},
+                     domain::new_uuid(), domain::now_micros());
+    append_batch batch;
+    batch.account_id = state.account_id;
+    batch.events = {created[0], deposited[0]};
+    if (!key.empty()) {
+      batch.commands.push_back({key, state.account_id, "fingerprint", R"({"status":"accepted"})"});
+    }
+    return batch;
+  }
+
+  static std::size_t stored_count(const std::string& account_id) {
+    pg_event_store store{events_db()};
+    const auto events = store.read(account_id, 1, 1000);
+    EXPECT_TRUE(events.ok());
+    return events.ok() ? events->size() : 0;
+  }
+};
+
+TEST_F(event_store, given_batch_when_appended_then_read_back_identical_and_chain_verifies) {
+  pg_event_store store{events_db()};
+  const auto batch = opening_batch();
+  ASSERT_TRUE(store.append(batch).ok());
+  const auto state = persistence::load_state(store, batch.account_id);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->version, 2);
+  EXPECT_EQ(state->balance, 1250);
+  const auto events = store.read(batch.account_id, 1, 10);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(domain::canonical_encoding((*events)[i]),
+              domain::canonical_encoding(batch.events[i]));
+    EXPECT_EQ((*events)[i].hash, batch.events[i].hash);
+  }
+}
+
+TEST_F(event_store, given_taken_version_when_appended_again_then_conflict_and_nothing_written) {
+  pg_event_store store{events_db()};
+  const auto batch = opening_batch();
+  ASSERT_TRUE(store.append(batch).ok());
+  auto rival = batch;
+  for (auto& e : rival.events) e.event_id = domain::new_uuid();
+  const auto second = store.append(rival);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error(), store_error::conflict);
+  EXPECT_EQ(stored_count(batch.account_id), 2u);
+}
+
+TEST_F(event_store, given_taken_idempotency_key_when_appended_then_conflict_and_nothing_written) {
+  pg_event_store store{events_db()};
+  const std::string key = "key-" + unique_suffix();
+  ASSERT_TRUE(store.append(opening_batch(key)).ok());
+  const auto other = opening_batch(key);
+  const auto second = store.append(other);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error(), store_error::conflict);
+  EXPECT_EQ(stored_count(other.account_id), 0u);
+  const auto found = store.find_commands({key, "absent-" + unique_suffix()});
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].fingerprint, "fingerprint");
+}
+
+TEST_F(event_store, given_app_role_when_update_or_delete_events_then_refused) {
+  pg_event_store store{events_db()};
+  const auto batch = opening_batch();
+  ASSERT_TRUE(store.append(batch).ok());
+  pqxx::connection conn{events_db()};
+  for (const std::string sql : {"UPDATE events SET payload = '{}' WHERE account_id = $1",
+                                "DELETE FROM events WHERE account_id = $1",
+                                "UPDATE commands SET response = '{}' WHERE account_id = $1"}) {
+    pqxx::work txn{conn};
+    try {
+      txn.exec_params(sql, batch.account_id);
+      ADD_FAILURE() << "the application role could run: " << sql;
+    } catch (const pqxx::insufficient_privilege&) {
+      SUCCEED();
+    }
+  }
+  {
+    pqxx::work txn{conn};
+    EXPECT_THROW(txn.exec("TRUNCATE events"), pqxx::insufficient_privilege);
+  }
+  EXPECT_EQ(stored_count(batch.account_id), 2u);
+}
+
+TEST_F(event_store, given_connection_dropped_during_commit_then_resolved_and_written_once) {
+  int faults = 0;
+  pg_event_store store{events_db(), [&](persistence::fault_point point, int socket_fd) {
+                         // Cut the connection just before COMMIT goes out, once.
+                         if (point == persistence::fault_point::before_commit && faults++ == 0) {
+                           ::shutdown(socket_fd, SHUT_RDWR);
+                         }
+                       }};
+  const auto batch = opening_batch("drop-" + unique_suffix());
+  ASSERT_TRUE(store.append(batch).ok());
+  EXPECT_EQ(faults, 2);  // the cut attempt, then the retry that committed
+  EXPECT_EQ(stored_count(batch.account_id), 2u);
+}
+
+TEST_F(event_store, given_commit_reported_in_doubt_after_success_then_resolved_as_committed) {
+  int faults = 0;
+  pg_event_store store{events_db(), [&](persistence::fault_point point, int) {
+                         // The COMMIT went through but its answer is "lost".
+                         if (point == persistence::fault_point::after_commit && faults++ == 0) {
+                           throw pqxx::in_doubt_error{"injected: commit outcome lost"};
+                         }
+                       }};
+  const auto batch = opening_batch("doubt-" + unique_suffix());
+  ASSERT_TRUE(store.append(batch).ok());
+  EXPECT_EQ(faults, 1);  // resolved by lookup, not by appending again
+  EXPECT_EQ(stored_count(batch.account_id), 2u);
+}
+
+TEST_F(event_store, given_migrations_applied_when_run_again_then_nothing_to_do) {
+  const auto again = persistence::migrate(admin_db());
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_EQ(*again, 0);
+}
+
+TEST_F(event_store, given_unreachable_database_then_unavailable_not_exception) {
+  pg_event_store store{"host=127.0.0.1 port=1 dbname=x user=x connect_timeout=1"};
+  const auto r = store.append(opening_batch());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), store_error::unavailable);
+  EXPECT_FALSE(store.ping().ok());
+}
+
+}  // namespace
+}  // namespace chronicle::testing

@@ -1,0 +1,89 @@
+#include "tests/support/node_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include "tests/support/http_client.hpp"
+
+namespace chronicle::testing {
+namespace {
+
+constexpr auto start_timeout = std::chrono::seconds{30};
+constexpr auto stop_timeout = std::chrono::seconds{15};
+constexpr auto poll_interval = std::chrono::milliseconds{100};
+
+bool exited(pid_t pid) {
+  int status = 0;
+  return ::waitpid(pid, &status, WNOHANG) == pid;
+}
+
+}  // namespace
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+std::string unique_suffix() {
+  std::random_device device;
+  return std::to_string(::getpid()) + "-" + std::to_string(device() % 1'000'000'000);
+}
+
+node_process::node_process(std::uint16_t port, std::vector<std::string> extra_args)
+    : port_{port}, log_path_{"/tmp/chronicled-test-" + std::to_string(port) + ".log"} {
+  const std::string binary = env_or("CHRONICLED", "build/bin/chronicled");
+  std::vector<std::string> args{binary, "--http-port", std::to_string(port)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int null = ::open("/dev/null", O_RDONLY);
+    ::dup2(null, 0);
+    ::dup2(log, 1);
+    ::dup2(log, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + start_timeout;
+  while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
+    if (exited(pid_)) {
+      pid_ = -1;
+      return;
+    }
+    if (http_request(port_, "GET", "/health", "", {}, 1000).status == 200) {
+      started_ = true;
+      return;
+    }
+    std::this_thread::sleep_for(poll_interval);
+  }
+}
+
+node_process::~node_process() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + stop_timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (exited(pid_)) return;
+    std::this_thread::sleep_for(poll_interval);
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+}
+
+int stack_command(const std::string& subcommand) {
+  const std::string script = env_or("CHRONICLE_STACK", "infra/local/stack.sh");
+  const std::string command = "bash '" + script + "' " + subcommand + " >/dev/null";
+  return std::system(command.c_str());
+}
+
+}  // namespace chronicle::testing

@@ -1,0 +1,44 @@
+#pragma once
+
+// Starts a real `chronicled` (the binary named by $CHRONICLED) against the
+// local stack named by the CHRONICLE_* environment that `make test` exports,
+// waits until its /health answers, and stops it by PID when destroyed.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace chronicle::testing {
+
+// A variable from the environment, or `fallback` when unset.
+std::string env_or(const char* name, const std::string& fallback);
+
+// A unique-enough suffix so that runs against the same database never collide.
+std::string unique_suffix();
+
+class node_process {
+ public:
+  explicit node_process(std::uint16_t port, std::vector<std::string> extra_args = {});
+  ~node_process();
+  node_process(const node_process&) = delete;
+  node_process& operator=(const node_process&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  // Whether the node answered /health within the start-up bound.
+  bool started() const { return started_; }
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  std::uint16_t port_;
+  pid_t pid_ = -1;
+  bool started_ = false;
+  std::string log_path_;
+};
+
+// Runs the local stack's script (infra/local/stack.sh) with one subcommand,
+// e.g. "pg-stop"; returns its exit status.
+int stack_command(const std::string& subcommand);
+
+}  // namespace chronicle::testing
