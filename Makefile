@@ -10,7 +10,7 @@ SHELL := /bin/bash
 BUILD_DIR      ?= build
 BUILD_TYPE     ?= RelWithDebInfo
 STACK          := infra/local/stack.sh
-DASHBOARD_URL  ?= http://127.0.0.1:8080/
+NODE_URL  ?= http://127.0.0.1:8080/
 CTEST_TIMEOUT  ?= 600
 # Extra arguments, e.g. `make test CTEST_ARGS='-L unit'` or `make run RUN_ARGS='--help'`.
 CTEST_ARGS     ?=
@@ -37,7 +37,7 @@ stop:
 
 run: deps build stack
 	eval "$$(bash $(STACK) env --export)"; \
-	echo "ChronicleLedger dashboard: $(DASHBOARD_URL)"; \
+	echo "ChronicleLedger node: $(NODE_URL) (API; try $(NODE_URL)health)"; \
 	exec $(BUILD_DIR)/bin/chronicled $(RUN_ARGS)
 
 # ctest ends with its summary ("N% tests passed, M tests failed out of K") and exits

@@ -32,6 +32,8 @@ std::vector<app::option_spec> option_specs() {
       {"http-threads", "CHRONICLE_HTTP_THREADS", "2", "HTTP io threads"},
       {"live-accounts-max", "CHRONICLE_LIVE_ACCOUNTS_MAX", "100000",
        "account actors kept in memory before the least recently used is passivated"},
+      {"batch-commands-max", "CHRONICLE_BATCH_COMMANDS_MAX", "256",
+       "commands of one account decided and committed in one transaction (1: no group commit)"},
   };
 }
 
@@ -54,7 +56,8 @@ int run(const app::options& opts) {
   const auto connections = opts.integer("db-connections", 1, 64);
   const auto http_threads = opts.integer("http-threads", 1, 64);
   const auto live_max = opts.integer("live-accounts-max", 1, 10'000'000);
-  for (const auto* r : {&port, &connections, &http_threads, &live_max}) {
+  const auto batch_max = opts.integer("batch-commands-max", 1, 4096);
+  for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
@@ -81,6 +84,7 @@ int run(const app::options& opts) {
   }
   actors::registry_limits limits;
   limits.live_accounts_max = static_cast<std::size_t>(*live_max);
+  limits.account.batch_commands_max = static_cast<std::size_t>(*batch_max);
   auto registry = system.spawn(actors::account_registry_impl, workers, limits);
 
   http::server_config http_config;

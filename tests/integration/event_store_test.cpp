@@ -156,6 +156,20 @@ TEST_F(event_store, given_commit_reported_in_doubt_after_success_then_resolved_a
   EXPECT_EQ(stored_count(batch.account_id), 2u);
 }
 
+TEST_F(event_store, given_serialization_failure_then_retried_and_written_once) {
+  int faults = 0;
+  pg_event_store store{events_db(), [&](persistence::fault_point point, int) {
+                         // SQLSTATE 40001 from the server, as CockroachDB sends under contention.
+                         if (point == persistence::fault_point::before_commit && faults++ < 2) {
+                           throw pqxx::serialization_failure{"injected: restart transaction"};
+                         }
+                       }};
+  const auto batch = opening_batch("retry-" + unique_suffix());
+  ASSERT_TRUE(store.append(batch).ok());
+  EXPECT_EQ(faults, 3);
+  EXPECT_EQ(stored_count(batch.account_id), 2u);
+}
+
 TEST_F(event_store, given_migrations_applied_when_run_again_then_nothing_to_do) {
   const auto again = persistence::migrate(admin_db());
   ASSERT_TRUE(again.ok()) << again.error();
