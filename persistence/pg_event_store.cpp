@@ -80,10 +80,25 @@ pqxx::connection& pg_event_store::connection() {
   return *connection_;
 }
 
+template <class T, class F>
+result<T, store_error> pg_event_store::guarded(const char* what, F&& work) {
+  try {
+    return work();
+  } catch (const pqxx::broken_connection&) {
+    connection_.reset();
+    return failure(store_error::unavailable);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "event store: %s failed: %s\n", what, e.what());
+    connection_.reset();
+    return failure(store_error::failed);
+  }
+}
+
 result<std::vector<domain::event>, store_error> pg_event_store::read(const std::string& account_id,
                                                                      std::int64_t from_version,
                                                                      std::size_t limit) {
-  try {
+  using events = std::vector<domain::event>;
+  return guarded<events>("read", [&]() -> result<events, store_error> {
     pqxx::read_transaction txn{connection()};
     const auto rows = txn.exec_params(
         "SELECT account_id, version, event_id::text, event_type, schema_version,"
@@ -103,40 +118,26 @@ result<std::vector<domain::event>, store_error> pg_event_store::read(const std::
       out.push_back(std::move(*decoded));
     }
     return out;
-  } catch (const pqxx::broken_connection&) {
-    connection_.reset();
-    return failure(store_error::unavailable);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "event store: read failed: %s\n", e.what());
-    connection_.reset();
-    return failure(store_error::failed);
-  }
+  });
 }
 
 result<std::vector<command_record>, store_error> pg_event_store::find_commands(
     const std::vector<std::string>& keys) {
-  std::vector<command_record> out;
-  if (keys.empty()) return out;
-  try {
+  if (keys.empty()) return std::vector<command_record>{};
+  return guarded<std::vector<command_record>>("find_commands", [&] {
     pqxx::read_transaction txn{connection()};
     const auto rows = txn.exec_params(
         "SELECT idempotency_key, account_id, fingerprint, response::text FROM commands"
         " WHERE idempotency_key IN " +
             values_clause(1, keys.size(), nullptr),
         pqxx::prepare::make_dynamic_params(keys));
+    std::vector<command_record> out;
     for (const auto& row : rows) {
       out.push_back(command_record{row[0].as<std::string>(), row[1].as<std::string>(),
                                    row[2].as<std::string>(), row[3].as<std::string>()});
     }
     return out;
-  } catch (const pqxx::broken_connection&) {
-    connection_.reset();
-    return failure(store_error::unavailable);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "event store: find_commands failed: %s\n", e.what());
-    connection_.reset();
-    return failure(store_error::failed);
-  }
+  });
 }
 
 void pg_event_store::write_batch(const append_batch& batch) {
@@ -234,14 +235,11 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
 }
 
 result<done, store_error> pg_event_store::ping() {
-  try {
+  return guarded<done>("ping", [&] {
     pqxx::nontransaction txn{connection()};
     txn.exec("SELECT 1");
     return done{};
-  } catch (const std::exception&) {
-    connection_.reset();
-    return failure(store_error::unavailable);
-  }
+  });
 }
 
 }  // namespace chronicle::persistence

@@ -38,6 +38,10 @@ class pg_event_store final : public event_store {
   enum class commit_state { committed, not_committed, unknown };
 
   pqxx::connection& connection();
+  // Runs `work`, turning driver exceptions into store errors; any error
+  // discards the connection.
+  template <class T, class F>
+  result<T, store_error> guarded(const char* what, F&& work);
   void write_batch(const append_batch& batch);
   commit_state resolve_ambiguous(const append_batch& batch);
 
