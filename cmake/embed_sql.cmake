@@ -1,10 +1,11 @@
-# Writes OUTPUT, a C++ source defining the migrations as string literals, from
-# the SQL files listed in SOURCES (sorted by name, which is their order).
+# Writes OUTPUT, a C++ source defining FUNCTION() -> the migrations of one
+# database as string literals, from the SQL files listed in SOURCES (sorted by
+# name, which is their order).
 list(SORT SOURCES)
-set(body "// Generated from persistence/migrations/*.sql; do not edit.\n")
+set(body "// Generated from persistence/migrations/*/*.sql; do not edit.\n")
 string(APPEND body "#include \"persistence/migrate.hpp\"\n\n")
 string(APPEND body "namespace chronicle::persistence {\n\n")
-string(APPEND body "const std::vector<migration>& migrations() {\n")
+string(APPEND body "const std::vector<migration>& ${FUNCTION}() {\n")
 string(APPEND body "  static const std::vector<migration> all{\n")
 foreach(file IN LISTS SOURCES)
   get_filename_component(name ${file} NAME_WE)

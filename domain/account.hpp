@@ -63,7 +63,8 @@ struct event {
   micros occurred_at = 0;
   std::string command_id;
   int schema_version = 1;
-  event_body body;
+  event_body body;   // decoded, upcast to the current shape
+  std::string data;  // the payload as stored, canonical JSON: what the hash covers
   std::string prev_hash;
   std::string hash;
 };

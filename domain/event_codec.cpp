@@ -45,12 +45,14 @@ result<std::string, std::string> read_string(const json& data, const char* field
   return it->get<std::string>();
 }
 
+// Schema 1 movements had no description; upcasting gives them an empty one.
 template <class Movement>
-result<event_body, std::string> decode_movement(const json& data) {
+result<event_body, std::string> decode_movement(const json& data, int schema_version) {
   const auto cur = read_string(data, "currency");
   if (!cur) return failure(cur.error());
   const auto amount = read_amount(data, "amount", *cur, false);
   if (!amount) return failure(amount.error());
+  if (schema_version == 1) return event_body{Movement{*cur, *amount, ""}};
   const auto description = read_string(data, "description");
   if (!description) return failure(description.error());
   return event_body{Movement{*cur, *amount, *description}};
@@ -74,7 +76,13 @@ json envelope(const event& e) {
               {"schema_version", e.schema_version},
               {"occurred_at", format_instant(e.occurred_at)},
               {"command_id", e.command_id},
-              {"data", encode_payload(e.body)}};
+              {"data", json::parse(e.data, nullptr, false)}};
+}
+
+result<std::int64_t, std::string> read_integer(const json& j, const char* field) {
+  const auto it = j.find(field);
+  if (it == j.end() || !it->is_number_integer()) return failure(std::string{field} + " missing");
+  return it->get<std::int64_t>();
 }
 
 }  // namespace
@@ -117,14 +125,51 @@ json encode_payload(const event_body& body) {
 
 result<event_body, std::string> decode_payload(std::string_view type, int schema_version,
                                                const json& data) {
-  if (schema_version != event_schema_version) {
+  if (schema_version < 1 || schema_version > event_schema_version) {
     return failure("unsupported schema version " + std::to_string(schema_version));
   }
   if (!data.is_object()) return failure(std::string{"data is not an object"});
   if (type == "AccountCreated") return decode_created(data);
-  if (type == "MoneyDeposited") return decode_movement<money_deposited>(data);
-  if (type == "MoneyWithdrawn") return decode_movement<money_withdrawn>(data);
+  if (type == "MoneyDeposited") return decode_movement<money_deposited>(data, schema_version);
+  if (type == "MoneyWithdrawn") return decode_movement<money_withdrawn>(data, schema_version);
   return failure("unknown event type '" + std::string{type} + "'");
+}
+
+result<event, std::string> decode_event(event envelope_only, std::string_view type,
+                                        const json& data) {
+  auto body = decode_payload(type, envelope_only.schema_version, data);
+  if (!body) return failure(body.error());
+  envelope_only.body = std::move(*body);
+  envelope_only.data = data.dump();
+  return envelope_only;
+}
+
+result<event, std::string> event_from_json(const json& j) {
+  if (!j.is_object()) return failure(std::string{"event is not an object"});
+  event e;
+  for (auto [field, target] :
+       {std::pair{"event_id", &e.event_id}, std::pair{"account_id", &e.account_id},
+        std::pair{"command_id", &e.command_id}, std::pair{"prev_hash", &e.prev_hash},
+        std::pair{"hash", &e.hash}}) {
+    auto text = read_string(j, field);
+    if (!text) return failure(text.error());
+    *target = std::move(*text);
+  }
+  const auto version = read_integer(j, "version");
+  if (!version) return failure(version.error());
+  e.version = *version;
+  const auto schema = read_integer(j, "schema_version");
+  if (!schema) return failure(schema.error());
+  e.schema_version = static_cast<int>(*schema);
+  const auto at_text = read_string(j, "occurred_at");
+  const auto at = at_text ? parse_instant(*at_text) : std::nullopt;
+  if (!at) return failure(std::string{"occurred_at missing or malformed"});
+  e.occurred_at = *at;
+  const auto type = read_string(j, "type");
+  if (!type) return failure(type.error());
+  const auto data = j.find("data");
+  if (data == j.end()) return failure(std::string{"data missing"});
+  return decode_event(std::move(e), *type, *data);
 }
 
 json event_to_json(const event& e) {
@@ -173,6 +218,7 @@ std::vector<event> seal(const account_state& state, const std::vector<event_body
     e.command_id = command_id;
     e.schema_version = event_schema_version;
     e.body = body;
+    e.data = encode_payload(body).dump();
     e.prev_hash = prev;
     e.hash = chain_hash(prev, e);
     prev = e.hash;

@@ -20,7 +20,9 @@
 
 namespace chronicle::domain {
 
-constexpr int event_schema_version = 1;
+// The payload shape events are written in. Older shapes are upcast when
+// decoded; see docs/EVENT_SOURCING.md for each version.
+constexpr int event_schema_version = 2;
 
 // The prev_hash of every account's first event: 64 zeros.
 const std::string& genesis_hash();
@@ -33,11 +35,19 @@ nlohmann::json encode_payload(const event_body& body);
 result<event_body, std::string> decode_payload(std::string_view type, int schema_version,
                                                const nlohmann::json& data);
 
-// The event as a JSON object: envelope, data, prev_hash and hash.
-nlohmann::json event_to_json(const event& e);
+// Completes an event whose envelope fields are set: decodes (and upcasts) its
+// body from the stored `data`, and keeps `data`'s canonical text for hashing.
+result<event, std::string> decode_event(event envelope_only, std::string_view type,
+                                        const nlohmann::json& data);
 
-// The bytes that are hashed after the previous hash: the envelope and data,
-// without prev_hash and hash, as compact JSON with sorted keys.
+// The event as a JSON object: envelope, data (as stored), prev_hash and hash;
+// and back, as published on the bus.
+nlohmann::json event_to_json(const event& e);
+result<event, std::string> event_from_json(const nlohmann::json& j);
+
+// The bytes that are hashed after the previous hash: the envelope and the data
+// as stored (not upcast), without prev_hash and hash, as compact JSON with
+// sorted keys.
 std::string canonical_encoding(const event& e);
 
 // hash(n) = hex(SHA-256(hash(n-1) as 64 hex characters ‖ canonical_encoding(n))).

@@ -11,7 +11,7 @@ namespace {
 
 bool is_id_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-' || c == '.';
+         c == '-';
 }
 
 // Length in bytes of the UTF-8 sequence starting with `lead`, or 0 if `lead`

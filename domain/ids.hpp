@@ -22,8 +22,8 @@ constexpr std::size_t owner_name_bytes_max = 200;
 constexpr std::size_t description_bytes_max = 500;
 constexpr std::size_t idempotency_key_bytes_max = 128;
 
-// An account id is 1..64 characters of [A-Za-z0-9_.-]: safe in URLs, NATS
-// subjects and logs without escaping.
+// An account id is 1..64 characters of [A-Za-z0-9_-]: safe in URLs, in logs and
+// as one NATS subject token (so no '.') without escaping.
 bool valid_account_id(std::string_view id);
 
 // Idempotency keys are 1..128 printable ASCII characters without spaces.

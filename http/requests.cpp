@@ -66,7 +66,7 @@ parsed<std::string> account_id_field(const json& body) {
   if (!domain::valid_account_id(*id)) {
     return failure(
         problem{api_error::invalid_field,
-                "account_id must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '-', '.'"});
+                "account_id must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '-'"});
   }
   return id;
 }

@@ -15,7 +15,8 @@ bool applied(pqxx::connection& conn, int number) {
 
 }  // namespace
 
-domain::result<int, std::string> migrate(const std::string& owner_connection) {
+domain::result<int, std::string> migrate(const std::string& owner_connection,
+                                         const std::vector<migration>& all) {
   try {
     pqxx::connection conn{owner_connection};
     {
@@ -27,7 +28,7 @@ domain::result<int, std::string> migrate(const std::string& owner_connection) {
       txn.commit();
     }
     int count = 0;
-    for (const auto& m : migrations()) {
+    for (const auto& m : all) {
       for (int attempt = 1;; ++attempt) {
         try {
           if (applied(conn, m.number)) break;

@@ -20,9 +20,12 @@ struct migration {
   const char* sql;
 };
 
-// Generated at build time from persistence/migrations/*.sql.
-const std::vector<migration>& migrations();
+// Generated at build time from persistence/migrations/events/*.sql and
+// persistence/migrations/state/*.sql.
+const std::vector<migration>& events_migrations();
+const std::vector<migration>& state_migrations();
 
-domain::result<int, std::string> migrate(const std::string& owner_connection);
+domain::result<int, std::string> migrate(const std::string& owner_connection,
+                                         const std::vector<migration>& all);
 
 }  // namespace chronicle::persistence

@@ -46,19 +46,15 @@ result<domain::event, std::string> decode_row(const pqxx::row& row) {
   e.account_id = row[0].as<std::string>();
   e.version = row[1].as<std::int64_t>();
   e.event_id = row[2].as<std::string>();
-  const auto type = row[3].as<std::string>();
   e.schema_version = row[4].as<int>();
-  const auto data = nlohmann::json::parse(row[5].c_str(), nullptr, false);
   e.command_id = row[6].as<std::string>();
-  const auto at = domain::parse_instant(row[7].c_str());
   e.prev_hash = row[8].as<std::string>();
   e.hash = row[9].as<std::string>();
+  const auto at = domain::parse_instant(row[7].c_str());
   if (!at) return domain::failure("bad occurred_at '" + row[7].as<std::string>() + "'");
   e.occurred_at = *at;
-  auto body = domain::decode_payload(type, e.schema_version, data);
-  if (!body) return domain::failure(body.error());
-  e.body = std::move(*body);
-  return e;
+  return domain::decode_event(std::move(e), row[3].as<std::string>(),
+                              nlohmann::json::parse(row[5].c_str(), nullptr, false));
 }
 
 }  // namespace
@@ -146,11 +142,10 @@ void pg_event_store::write_batch(const append_batch& batch) {
     std::vector<std::string> params;
     std::vector<std::string> outbox;
     for (const auto& e : batch.events) {
-      params.insert(params.end(),
-                    {e.account_id, std::to_string(e.version), e.event_id,
-                     std::string{domain::event_type_name(e.body)}, std::to_string(e.schema_version),
-                     domain::encode_payload(e.body).dump(), e.command_id,
-                     domain::format_instant(e.occurred_at), e.prev_hash, e.hash});
+      params.insert(params.end(), {e.account_id, std::to_string(e.version), e.event_id,
+                                   std::string{domain::event_type_name(e.body)},
+                                   std::to_string(e.schema_version), e.data, e.command_id,
+                                   domain::format_instant(e.occurred_at), e.prev_hash, e.hash});
       outbox.insert(outbox.end(), {e.event_id, e.account_id, std::to_string(e.version)});
     }
     const char* event_casts[] = {"",        "::BIGINT", "::UUID",        "", "::INT",

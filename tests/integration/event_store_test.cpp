@@ -170,6 +170,40 @@ TEST_F(event_store, given_serialization_failure_then_retried_and_written_once) {
   EXPECT_EQ(stored_count(batch.account_id), 2u);
 }
 
+TEST_F(event_store, given_stored_schema_1_event_when_loaded_then_upcast_and_chain_verifies) {
+  pg_event_store store{events_db()};
+  auto batch = opening_batch();
+  batch.events.pop_back();
+  ASSERT_TRUE(store.append(batch).ok());
+  // An event as an older release wrote it: schema 1 movements had no description.
+  domain::event old;
+  old.event_id = domain::new_uuid();
+  old.account_id = batch.account_id;
+  old.version = 2;
+  old.occurred_at = domain::now_micros();
+  old.command_id = "legacy";
+  old.schema_version = 1;
+  old.body = domain::money_withdrawn{"EUR", 300, ""};
+  old.data = R"({"amount":"3.00","currency":"EUR"})";
+  old.prev_hash = batch.events[0].hash;
+  old.hash = domain::chain_hash(old.prev_hash, old);
+  append_batch legacy;
+  legacy.account_id = batch.account_id;
+  legacy.expected_version = 1;
+  legacy.events = {old};
+  ASSERT_TRUE(store.append(legacy).ok());
+
+  const auto state = persistence::load_state(store, batch.account_id);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->balance, 700);
+  EXPECT_EQ(state->last_hash, old.hash);
+  const auto events = store.read(batch.account_id, 2, 1);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].schema_version, 1);
+  EXPECT_EQ(std::get<domain::money_withdrawn>((*events)[0].body).description, "");
+}
+
 TEST_F(event_store, given_migrations_applied_when_run_again_then_nothing_to_do) {
   const auto again = persistence::migrate(admin_db());
   ASSERT_TRUE(again.ok()) << again.error();

@@ -145,7 +145,7 @@ TEST(decode_payload, given_unknown_type_when_decoded_then_error_names_it) {
 
 TEST(decode_payload, given_other_schema_version_when_decoded_then_error) {
   const json data = encode_payload(money_deposited{"USD", 100, "x"});
-  for (const int version : {0, 2, -1}) {
+  for (const int version : {0, event_schema_version + 1, -1}) {
     SCOPED_TRACE(version);
     const auto decoded = decode_payload("MoneyDeposited", version, data);
     ASSERT_FALSE(decoded.ok());
@@ -261,7 +261,7 @@ TEST(canonical_encoding, given_sealed_event_when_encoded_then_exact_sorted_compa
       R"("data":{"amount":"25.50","currency":"USD","description":"salary"},)"
       R"("event_id":")" +
       e.event_id +
-      R"(","occurred_at":"2025-11-26T10:48:37.123456Z","schema_version":1,)"
+      R"(","occurred_at":"2025-11-26T10:48:37.123456Z","schema_version":2,)"
       R"("type":"MoneyDeposited","version":1})";
   EXPECT_EQ(canonical_encoding(e), expected);
 }
@@ -398,6 +398,14 @@ class tampered_event : public ::testing::Test {
   void expect_detected(const event& edited) const {
     EXPECT_NE(chain_hash(original_.prev_hash, edited), original_.hash);
   }
+  // The original as read back after someone edited one field of its stored data.
+  event with_stored(const char* field, const json& value) const {
+    json data = json::parse(original_.data);
+    data[field] = value;
+    auto decoded = decode_event(original_, event_type_name(original_.body), data);
+    EXPECT_TRUE(decoded.ok());
+    return *decoded;
+  }
   event original_ =
       seal(absent(), {money_deposited{"USD", 2'550, "salary"}}, "cmd-1", sealed_at).front();
 };
@@ -407,21 +415,15 @@ TEST_F(tampered_event, given_sealed_event_when_unchanged_then_hash_verifies) {
 }
 
 TEST_F(tampered_event, given_sealed_event_when_amount_edited_by_one_cent_then_detected) {
-  event e = original_;
-  std::get<money_deposited>(e.body).amount += 1;
-  expect_detected(e);
+  expect_detected(with_stored("amount", "25.51"));
 }
 
 TEST_F(tampered_event, given_sealed_event_when_description_edited_then_detected) {
-  event e = original_;
-  std::get<money_deposited>(e.body).description = "salary ";
-  expect_detected(e);
+  expect_detected(with_stored("description", "salary "));
 }
 
 TEST_F(tampered_event, given_sealed_event_when_currency_edited_then_detected) {
-  event e = original_;
-  std::get<money_deposited>(e.body).currency = "EUR";
-  expect_detected(e);
+  expect_detected(with_stored("currency", "EUR"));
 }
 
 TEST_F(tampered_event, given_sealed_event_when_occurred_at_edited_by_one_micro_then_detected) {
@@ -454,8 +456,64 @@ TEST_F(tampered_event, given_sealed_event_when_envelope_ids_edited_then_detected
   id.event_id = new_uuid();
   expect_detected(id);
   event schema = original_;
-  schema.schema_version = 2;
+  schema.schema_version = 1;
   expect_detected(schema);
+}
+
+// ---------------------------------------------------------------------------------------------
+// schema evolution: schema 1 movements had no description.
+
+TEST(schema_evolution, given_schema_1_deposit_when_decoded_then_upcast_and_hash_over_stored_bytes) {
+  event stored;
+  stored.event_id = new_uuid();
+  stored.account_id = "acc-1";
+  stored.version = 2;
+  stored.occurred_at = sealed_at;
+  stored.command_id = "cmd-old";
+  stored.schema_version = 1;
+  stored.prev_hash = std::string(64, 'a');
+  const json v1_data = {{"amount", "7.00"}, {"currency", "USD"}};
+  auto decoded = decode_event(stored, "MoneyDeposited", v1_data);
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  const auto& body = std::get<money_deposited>(decoded->body);
+  EXPECT_EQ(body.amount, 700);
+  EXPECT_EQ(body.description, "");
+  // The hash input carries the stored schema-1 data, not the upcast shape.
+  EXPECT_EQ(decoded->data, R"({"amount":"7.00","currency":"USD"})");
+  EXPECT_NE(canonical_encoding(*decoded).find(R"("data":{"amount":"7.00","currency":"USD"})"),
+            std::string::npos);
+  EXPECT_NE(canonical_encoding(*decoded).find(R"("schema_version":1)"), std::string::npos);
+}
+
+TEST(schema_evolution, given_schema_2_deposit_without_description_when_decoded_then_error) {
+  EXPECT_FALSE(
+      decode_payload("MoneyDeposited", 2, json{{"amount", "7.00"}, {"currency", "USD"}}).ok());
+}
+
+TEST(event_from_json, given_event_json_when_read_back_then_identical_event_and_hash) {
+  for (const auto& e : sealed_history()) {
+    const auto back = event_from_json(json::parse(event_to_json(e).dump()));
+    ASSERT_TRUE(back.ok()) << back.error();
+    EXPECT_EQ(canonical_encoding(*back), canonical_encoding(e));
+    EXPECT_EQ(back->hash, e.hash);
+    EXPECT_EQ(back->prev_hash, e.prev_hash);
+    EXPECT_EQ(chain_hash(back->prev_hash, *back), e.hash);
+  }
+}
+
+TEST(event_from_json, given_incomplete_or_malformed_event_json_when_read_then_error) {
+  const json good = event_to_json(sealed_history().front());
+  for (const char* field : {"event_id", "account_id", "version", "type", "schema_version",
+                            "occurred_at", "command_id", "data", "prev_hash", "hash"}) {
+    SCOPED_TRACE(field);
+    json missing = good;
+    missing.erase(field);
+    EXPECT_FALSE(event_from_json(missing).ok());
+  }
+  json bad_time = good;
+  bad_time["occurred_at"] = "yesterday";
+  EXPECT_FALSE(event_from_json(bad_time).ok());
+  EXPECT_FALSE(event_from_json(json::array()).ok());
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ bool is_lower_hex(char c) {
 // valid_account_id
 
 TEST(valid_account_id, given_every_allowed_character_class_when_validated_then_accepted) {
-  for (const std::string_view id : {"a", "Z", "7", "_", "-", ".", "acc-1.main_EUR", "0000"}) {
+  for (const std::string_view id : {"a", "Z", "7", "_", "-", "acc-1_main-EUR", "0000"}) {
     SCOPED_TRACE(std::string{id});
     EXPECT_TRUE(valid_account_id(id));
   }
@@ -49,7 +49,7 @@ TEST(valid_account_id, given_65_characters_when_validated_then_rejected) {
 
 TEST(valid_account_id, given_characters_unsafe_in_urls_or_subjects_when_validated_then_rejected) {
   const std::vector<std::string> ids = {
-      "a/b",          "a b",  "a*",   "a>",    "a?",          "a%20",
+      "a/b",          "a b",  "a*",   "a>",    "a?",          "a%20", "a.b", ".",
       "a:b",          "a\tb", "a\nb", "a\0b"s, "caf\xC3\xA9",
       "\xE2\x82\xAC",  // the euro sign alone
   };

@@ -1,0 +1,63 @@
+#pragma once
+
+// The event bus as the ledger sees it: publish committed events, and consume
+// them from a durable subscription. NATS JetStream implements it
+// (nats_bus.hpp); memory_bus.hpp is the in-memory twin for tests.
+//
+// Subjects are `ledger.events.<account_id>`; every message's Nats-Msg-Id is
+// its event_id, so the stream drops a re-published event within its
+// duplicate window. The bus is a notification channel, not the source of
+// truth: consumers repair anything lost or reordered from the event store.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/result.hpp"
+
+namespace chronicle::messaging {
+
+enum class bus_error {
+  unavailable,  // cannot reach the server, or no stream leader right now: retry later
+  failed,       // anything else
+};
+
+struct outgoing_message {
+  std::string subject;
+  std::string msg_id;  // the event_id
+  std::string payload;  // the event as JSON (domain::event_to_json)
+};
+
+// A message taken from a durable consumer; `token` identifies it for ack().
+struct incoming_message {
+  std::string subject;
+  std::string payload;
+  std::uint64_t stream_sequence = 0;
+  std::uint64_t token = 0;
+};
+
+class publisher {
+ public:
+  virtual ~publisher() = default;
+  // Publishes all messages and waits (at most `timeout_ms`) for the stream's
+  // acknowledgements. Answers, per message in order, whether it was
+  // acknowledged; fails as a whole only when nothing could be attempted.
+  virtual domain::result<std::vector<bool>, bus_error> publish(
+      const std::vector<outgoing_message>& messages, int timeout_ms) = 0;
+};
+
+class subscription {
+ public:
+  virtual ~subscription() = default;
+  // Up to `batch_max` messages, waiting at most `wait_ms` for the first.
+  // An empty batch is not an error.
+  virtual domain::result<std::vector<incoming_message>, bus_error> fetch(std::size_t batch_max,
+                                                                         int wait_ms) = 0;
+  // Acknowledges messages taken by fetch(); unacknowledged ones are redelivered.
+  virtual domain::result<std::monostate, bus_error> ack(const std::vector<std::uint64_t>& tokens) = 0;
+};
+
+std::string subject_for(const std::string& account_id);
+
+}  // namespace chronicle::messaging
