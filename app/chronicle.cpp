@@ -13,14 +13,17 @@ using namespace chronicle;
 constexpr const char* overview =
     "chronicle: ChronicleLedger's operator tool.\n\n"
     "Commands:\n"
-    "  migrate   apply the event store's schema migrations (idempotent)\n"
+    "  migrate   apply the event store's and read models' migrations (idempotent)\n"
     "\n"
     "Run 'chronicle COMMAND --help' for a command's options.\n";
 
 int migrate(int argc, char** argv) {
-  auto opts = app::options::parse({{"admin-db", "CHRONICLE_ADMIN_DB", app::local_admin_db,
-                                    "connection string of the owner role of the event store"}},
-                                  argc, argv, 2);
+  auto opts = app::options::parse(
+      {{"admin-db", "CHRONICLE_ADMIN_DB", app::local_admin_db,
+        "connection string of the owner role of the event store"},
+       {"state-admin-db", "CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db,
+        "connection string of the owner role of the read models"}},
+      argc, argv, 2);
   if (!opts) {
     std::fprintf(stderr, "chronicle migrate: %s\n", opts.error().c_str());
     return 2;
@@ -29,12 +32,17 @@ int migrate(int argc, char** argv) {
     std::printf("chronicle migrate: apply schema migrations.\n\n%s", opts->usage().c_str());
     return 0;
   }
-  const auto applied = persistence::migrate(opts->get("admin-db"));
-  if (!applied) {
-    std::fprintf(stderr, "chronicle migrate: %s\n", applied.error().c_str());
-    return 1;
+  const std::pair<const char*, const std::vector<persistence::migration>*> sets[] = {
+      {"admin-db", &persistence::events_migrations()},
+      {"state-admin-db", &persistence::state_migrations()}};
+  for (const auto& [option, migrations] : sets) {
+    const auto applied = persistence::migrate(opts->get(option), *migrations);
+    if (!applied) {
+      std::fprintf(stderr, "chronicle migrate: %s\n", applied.error().c_str());
+      return 1;
+    }
+    std::printf("%s: schema up to date, %d migration(s) applied now\n", option, *applied);
   }
-  std::printf("schema up to date: %d migration(s) applied now\n", *applied);
   return 0;
 }
 

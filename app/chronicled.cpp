@@ -25,7 +25,12 @@ std::vector<app::option_spec> option_specs() {
       {"events-db", "CHRONICLE_EVENTS_DB", app::local_events_db,
        "libpq connection string of the event store (application role)"},
       {"admin-db", "CHRONICLE_ADMIN_DB", app::local_admin_db,
-       "connection string of the owner role that applies migrations at start; empty: skip"},
+       "owner role's connection to the event store, to apply migrations at start; empty: skip"},
+      {"state-db", "CHRONICLE_STATE_DB", app::local_state_db,
+       "libpq connection string of the read models (application role)"},
+      {"state-admin-db", "CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db,
+       "owner role's connection to the read models, to apply migrations at start; empty: skip"},
+      {"nats", "CHRONICLE_NATS", app::local_nats, "NATS server URL(s), comma-separated"},
       {"node-id", "CHRONICLE_NODE_ID", "node-1", "this node's name in health reports"},
       {"db-connections", "CHRONICLE_DB_CONNECTIONS", "8",
        "database workers (one connection and one thread each)"},
@@ -37,11 +42,14 @@ std::vector<app::option_spec> option_specs() {
   };
 }
 
-bool run_migrations(const std::string& admin_db) {
+bool run_migrations(const char* what, const std::string& admin_db,
+                    const std::vector<persistence::migration>& all) {
+  if (admin_db.empty()) return true;
   for (int attempt = 1; attempt <= migrate_attempts_max; ++attempt) {
-    const auto applied = persistence::migrate(admin_db);
+    const auto applied = persistence::migrate(admin_db, all);
     if (applied) {
-      std::fprintf(stderr, "chronicled: schema up to date (%d migrations applied now)\n", *applied);
+      std::fprintf(stderr, "chronicled: %s schema up to date (%d migrations applied now)\n", what,
+                   *applied);
       return true;
     }
     std::fprintf(stderr, "chronicled: %s (attempt %d of %d)\n", applied.error().c_str(), attempt,
@@ -63,7 +71,10 @@ int run(const app::options& opts) {
       return 2;
     }
   }
-  if (!opts.get("admin-db").empty() && !run_migrations(opts.get("admin-db"))) return 1;
+  if (!run_migrations("event store", opts.get("admin-db"), persistence::events_migrations()) ||
+      !run_migrations("read model", opts.get("state-admin-db"), persistence::state_migrations())) {
+    return 1;
+  }
 
   // Signals are taken by sigwait below; block them before any thread starts.
   sigset_t signals;

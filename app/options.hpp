@@ -19,6 +19,13 @@ inline constexpr const char* local_events_db =
 inline constexpr const char* local_admin_db =
     "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_owner "
     "password=chronicle_owner connect_timeout=2";
+inline constexpr const char* local_state_db =
+    "host=127.0.0.1 port=55432 dbname=chronicle_state user=chronicle_app "
+    "password=chronicle_app connect_timeout=2";
+inline constexpr const char* local_state_admin_db =
+    "host=127.0.0.1 port=55432 dbname=chronicle_state user=chronicle_owner "
+    "password=chronicle_owner connect_timeout=2";
+inline constexpr const char* local_nats = "nats://127.0.0.1:44222";
 
 struct option_spec {
   std::string name;  // without the leading dashes

@@ -326,6 +326,7 @@ print_env() {
     CHRONICLE_EVENTS_DB "$common dbname=chronicle_events user=chronicle_app password=chronicle_app connect_timeout=2"
     CHRONICLE_STATE_DB "$common dbname=chronicle_state user=chronicle_app password=chronicle_app connect_timeout=2"
     CHRONICLE_ADMIN_DB "$common dbname=chronicle_events user=chronicle_owner password=chronicle_owner connect_timeout=2"
+    CHRONICLE_STATE_ADMIN_DB "$common dbname=chronicle_state user=chronicle_owner password=chronicle_owner connect_timeout=2"
     CHRONICLE_NATS "nats://127.0.0.1:$NATS_PORT"
     CHRONICLE_RUN_DIR "$RUN"
     CHRONICLE_STACK "$STACK"

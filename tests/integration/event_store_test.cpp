@@ -31,7 +31,7 @@ std::string admin_db() {
 
 class event_store : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { ASSERT_TRUE(persistence::migrate(admin_db()).ok()); }
+  static void SetUpTestSuite() { ASSERT_TRUE(persistence::migrate(admin_db(), persistence::events_migrations()).ok()); }
 
   // A batch opening a fresh account with one deposit, optionally keyed.
   static append_batch opening_batch(const std::string& key = "") {
@@ -205,7 +205,7 @@ TEST_F(event_store, given_stored_schema_1_event_when_loaded_then_upcast_and_chai
 }
 
 TEST_F(event_store, given_migrations_applied_when_run_again_then_nothing_to_do) {
-  const auto again = persistence::migrate(admin_db());
+  const auto again = persistence::migrate(admin_db(), persistence::events_migrations());
   ASSERT_TRUE(again.ok()) << again.error();
   EXPECT_EQ(*again, 0);
 }
