@@ -203,6 +203,22 @@ std::string sha256_hex(std::string_view bytes) {
   return out;
 }
 
+std::optional<chain_violation> check_link(const account_state& state, const event& e) {
+  if (e.version != state.version + 1) {
+    return chain_violation{e.account_id, e.version, "version gap", std::to_string(state.version + 1),
+                           std::to_string(e.version)};
+  }
+  const std::string& prev = state.version == 0 ? genesis_hash() : state.last_hash;
+  if (e.prev_hash != prev) {
+    return chain_violation{e.account_id, e.version, "broken link", prev, e.prev_hash};
+  }
+  const auto recomputed = chain_hash(e.prev_hash, e);
+  if (e.hash != recomputed) {
+    return chain_violation{e.account_id, e.version, "hash mismatch", recomputed, e.hash};
+  }
+  return std::nullopt;
+}
+
 std::vector<event> seal(const account_state& state, const std::vector<event_body>& bodies,
                         const std::string& command_id, micros now) {
   std::vector<event> out;

@@ -9,6 +9,7 @@
 // So the hash of a stored event can be recomputed from what the store returns.
 // Decoding never throws: malformed input answers a message.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,19 @@ std::string canonical_encoding(const event& e);
 std::string chain_hash(const std::string& prev_hash, const event& e);
 
 std::string sha256_hex(std::string_view bytes);
+
+// What is wrong when an event does not follow its account's state.
+struct chain_violation {
+  std::string account_id;
+  std::int64_t version = 0;
+  std::string problem;   // "version gap", "broken link" or "hash mismatch"
+  std::string expected;  // the version, prev_hash or hash that should be there
+  std::string stored;    // what is stored instead
+};
+
+// Checks that `e` may follow `state`: the next version, linked to the state's
+// last hash (or the genesis hash), with a hash that matches its contents.
+std::optional<chain_violation> check_link(const account_state& state, const event& e);
 
 // Gives each body its envelope: the next versions after `state`, fresh event
 // ids, and hashes chained from the state's last hash.

@@ -25,12 +25,9 @@ result<domain::account_state, store_error> load_state(event_store& store,
     auto page = store.read(account_id, state.version + 1, read_events_max);
     if (!page) return failure(page.error());
     for (const auto& e : *page) {
-      const std::string& expected_prev =
-          state.version == 0 ? domain::genesis_hash() : state.last_hash;
-      if (e.version != state.version + 1 || e.prev_hash != expected_prev ||
-          e.hash != domain::chain_hash(e.prev_hash, e)) {
-        std::fprintf(stderr, "event store: account %s version %lld fails its hash chain\n",
-                     account_id.c_str(), static_cast<long long>(e.version));
+      if (const auto violation = domain::check_link(state, e)) {
+        std::fprintf(stderr, "event store: account %s version %lld: %s\n", account_id.c_str(),
+                     static_cast<long long>(e.version), violation->problem.c_str());
         return failure(store_error::corrupt);
       }
       state = domain::evolve(std::move(state), e);

@@ -15,30 +15,12 @@ namespace {
 constexpr int append_attempts_max = 8;
 constexpr int backoff_base_ms = 5;
 constexpr int backoff_cap_ms = 500;
-constexpr const char* session_setup = "SET TIME ZONE 'UTC'; SET statement_timeout = 5000";
 
 void backoff(int attempt) {
   thread_local std::mt19937 generator{std::random_device{}()};
   const int ceiling = std::min(backoff_cap_ms, backoff_base_ms << std::min(attempt, 10));
   std::uniform_int_distribution<int> pick{ceiling / 2, ceiling};
   std::this_thread::sleep_for(std::chrono::milliseconds{pick(generator)});
-}
-
-// "($1,...,$width),($width+1,...)" for `rows` rows; casts[c], when given, is
-// appended to the c-th placeholder of each row.
-std::string values_clause(std::size_t rows, std::size_t width, const char* const* casts) {
-  std::string sql;
-  std::size_t n = 0;
-  for (std::size_t r = 0; r < rows; ++r) {
-    sql += r == 0 ? "(" : ",(";
-    for (std::size_t c = 0; c < width; ++c) {
-      if (c != 0) sql += ',';
-      sql += '$' + std::to_string(++n);
-      if (casts != nullptr) sql += casts[c];
-    }
-    sql += ')';
-  }
-  return sql;
 }
 
 result<domain::event, std::string> decode_row(const pqxx::row& row) {
@@ -60,42 +42,16 @@ result<domain::event, std::string> decode_row(const pqxx::row& row) {
 }  // namespace
 
 pg_event_store::pg_event_store(std::string connection_string, fault_hook hook)
-    : connection_string_{std::move(connection_string)}, hook_{std::move(hook)} {}
+    : db_{std::move(connection_string)}, hook_{std::move(hook)} {}
 
 pg_event_store::~pg_event_store() = default;
-
-pqxx::connection& pg_event_store::connection() {
-  if (!connection_ || !connection_->is_open()) {
-    connection_.reset();
-    auto conn = std::make_unique<pqxx::connection>(connection_string_);
-    pqxx::nontransaction setup{*conn};
-    setup.exec(session_setup);
-    setup.commit();
-    connection_ = std::move(conn);
-  }
-  return *connection_;
-}
-
-template <class T, class F>
-result<T, store_error> pg_event_store::guarded(const char* what, F&& work) {
-  try {
-    return work();
-  } catch (const pqxx::broken_connection&) {
-    connection_.reset();
-    return failure(store_error::unavailable);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "event store: %s failed: %s\n", what, e.what());
-    connection_.reset();
-    return failure(store_error::failed);
-  }
-}
 
 result<std::vector<domain::event>, store_error> pg_event_store::read(const std::string& account_id,
                                                                      std::int64_t from_version,
                                                                      std::size_t limit) {
   using events = std::vector<domain::event>;
-  return guarded<events>("read", [&]() -> result<events, store_error> {
-    pqxx::read_transaction txn{connection()};
+  return db_.guarded<events>("read", [&]() -> result<events, store_error> {
+    pqxx::read_transaction txn{db_.get()};
     const auto rows = txn.exec_params(
         "SELECT account_id, version, event_id::text, event_type, schema_version,"
         " payload::text, command_id, occurred_at::text, prev_hash, hash"
@@ -120,8 +76,8 @@ result<std::vector<domain::event>, store_error> pg_event_store::read(const std::
 result<std::vector<command_record>, store_error> pg_event_store::find_commands(
     const std::vector<std::string>& keys) {
   if (keys.empty()) return std::vector<command_record>{};
-  return guarded<std::vector<command_record>>("find_commands", [&] {
-    pqxx::read_transaction txn{connection()};
+  return db_.guarded<std::vector<command_record>>("find_commands", [&] {
+    pqxx::read_transaction txn{db_.get()};
     const auto rows = txn.exec_params(
         "SELECT idempotency_key, account_id, fingerprint, response::text FROM commands"
         " WHERE idempotency_key IN " +
@@ -137,7 +93,7 @@ result<std::vector<command_record>, store_error> pg_event_store::find_commands(
 }
 
 void pg_event_store::write_batch(const append_batch& batch) {
-  pqxx::transaction<pqxx::serializable> txn{connection()};
+  pqxx::transaction<pqxx::serializable> txn{db_.get()};
   if (!batch.events.empty()) {
     std::vector<std::string> params;
     std::vector<std::string> outbox;
@@ -173,14 +129,14 @@ void pg_event_store::write_batch(const append_batch& batch) {
             values_clause(batch.commands.size(), 4, casts),
         pqxx::prepare::make_dynamic_params(params));
   }
-  if (hook_) hook_(fault_point::before_commit, connection_->sock());
+  if (hook_) hook_(fault_point::before_commit, db_.get().sock());
   txn.commit();
-  if (hook_) hook_(fault_point::after_commit, connection_->sock());
+  if (hook_) hook_(fault_point::after_commit, db_.get().sock());
 }
 
 pg_event_store::commit_state pg_event_store::resolve_ambiguous(const append_batch& batch) {
   try {
-    pqxx::read_transaction txn{connection()};
+    pqxx::read_transaction txn{db_.get()};
     pqxx::result rows;
     if (!batch.events.empty()) {
       rows = txn.exec_params("SELECT 1 FROM events WHERE event_id = $1::UUID",
@@ -191,7 +147,7 @@ pg_event_store::commit_state pg_event_store::resolve_ambiguous(const append_batc
     }
     return rows.empty() ? commit_state::not_committed : commit_state::committed;
   } catch (const std::exception&) {
-    connection_.reset();
+    db_.reset();
     return commit_state::unknown;
   }
 }
@@ -207,7 +163,7 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
     } catch (const pqxx::transaction_rollback&) {
       // Serialization failure or deadlock: nothing was written; try again.
     } catch (const pqxx::in_doubt_error&) {
-      connection_.reset();
+      db_.reset();
       switch (resolve_ambiguous(batch)) {
         case commit_state::committed: return done{};
         case commit_state::unknown: return failure(store_error::unavailable);
@@ -216,12 +172,12 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
     } catch (const pqxx::broken_connection&) {
       // Lost before COMMIT was sent: nothing was written. One fresh connection
       // is worth a try (the server may have restarted); after that, give up.
-      connection_.reset();
+      db_.reset();
       if (attempt >= 2) return failure(store_error::unavailable);
       continue;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "event store: append failed: %s\n", e.what());
-      connection_.reset();
+      db_.reset();
       return failure(store_error::failed);
     }
     if (attempt >= append_attempts_max) return failure(store_error::unavailable);
@@ -230,8 +186,8 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
 }
 
 result<done, store_error> pg_event_store::ping() {
-  return guarded<done>("ping", [&] {
-    pqxx::nontransaction txn{connection()};
+  return db_.guarded<done>("ping", [&] {
+    pqxx::nontransaction txn{db_.get()};
     txn.exec("SELECT 1");
     return done{};
   });

@@ -2,17 +2,16 @@
 
 // The event store on a PostgreSQL-wire database (PostgreSQL or CockroachDB).
 //
-// Each instance owns one connection, opened lazily and discarded after any
-// connection error (libpqxx's automatic reactivation is not trusted). Appends
+// Each instance owns one connection (pg_connection.hpp). Appends
 // run SERIALIZABLE and are retried with jittered backoff on SQLSTATE 40001 and
 // deadlocks. A connection lost during COMMIT is resolved by looking up the
 // batch's first event id (or idempotency key) on a fresh connection.
 
 #include <functional>
 #include <memory>
-#include <pqxx/connection>
 
 #include "persistence/event_store.hpp"
+#include "persistence/pg_connection.hpp"
 
 namespace chronicle::persistence {
 
@@ -37,17 +36,11 @@ class pg_event_store final : public event_store {
  private:
   enum class commit_state { committed, not_committed, unknown };
 
-  pqxx::connection& connection();
-  // Runs `work`, turning driver exceptions into store errors; any error
-  // discards the connection.
-  template <class T, class F>
-  result<T, store_error> guarded(const char* what, F&& work);
   void write_batch(const append_batch& batch);
   commit_state resolve_ambiguous(const append_batch& batch);
 
-  std::string connection_string_;
+  pg_connection db_;
   fault_hook hook_;
-  std::unique_ptr<pqxx::connection> connection_;
 };
 
 }  // namespace chronicle::persistence

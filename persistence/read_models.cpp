@@ -1,0 +1,133 @@
+#include "persistence/read_models.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "domain/event_codec.hpp"
+
+namespace chronicle::persistence {
+namespace {
+
+template <class... F>
+struct overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
+
+constexpr std::pair<projection, std::string_view> projection_names[] = {
+    {projection::balances, "balances"},
+    {projection::transactions, "transactions"},
+    {projection::timeline, "timeline"},
+};
+
+transaction_row movement(const domain::event& e, std::int64_t before) {
+  transaction_row row;
+  row.event_id = e.event_id;
+  row.account_id = e.account_id;
+  row.version = e.version;
+  row.occurred_at = e.occurred_at;
+  std::visit(overloaded{
+                 [&](const domain::account_created& b) {
+                   row.type = "opening";
+                   row.amount = b.initial_balance;
+                   row.currency = b.currency;
+                   row.balance_after = b.initial_balance;
+                 },
+                 [&](const domain::money_deposited& b) {
+                   row.type = "deposit";
+                   row.amount = b.amount;
+                   row.currency = b.currency;
+                   row.description = b.description;
+                   row.balance_after = before + b.amount;
+                 },
+                 [&](const domain::money_withdrawn& b) {
+                   row.type = "withdrawal";
+                   row.amount = b.amount;
+                   row.currency = b.currency;
+                   row.description = b.description;
+                   row.balance_after = before - b.amount;
+                 },
+             },
+             e.body);
+  return row;
+}
+
+timeline_row timeline_entry(const domain::event& e) {
+  return timeline_row{e.event_id,
+                      e.account_id,
+                      e.version,
+                      std::string{domain::event_type_name(e.body)},
+                      e.schema_version,
+                      e.occurred_at,
+                      e.data,
+                      e.hash};
+}
+
+}  // namespace
+
+std::string_view projection_name(projection p) {
+  for (const auto& [which, name] : projection_names) {
+    if (which == p) return name;
+  }
+  return "unknown";
+}
+
+std::optional<projection> projection_from_name(std::string_view name) {
+  for (const auto& [which, n] : projection_names) {
+    if (n == name) return which;
+  }
+  return std::nullopt;
+}
+
+domain::result<projected_rows, std::string> project_rows(const std::vector<domain::event>& events,
+                                                         const projection_inputs& inputs,
+                                                         const std::vector<projection>& selected) {
+  projected_rows out;
+  auto balances = inputs.balances;
+  auto running = inputs.last_balance_after;
+  auto checkpoints = inputs.checkpoints;
+  std::set<std::string> touched_balances;
+  for (const auto& e : events) {
+    for (const auto p : selected) {
+      auto& cp = checkpoints[{p, e.account_id}];
+      if (e.version <= cp) continue;
+      if (e.version != cp + 1) {
+        return domain::failure("projection " + std::string{projection_name(p)} + ": account " +
+                               e.account_id + " jumps from version " + std::to_string(cp) +
+                               " to " + std::to_string(e.version));
+      }
+      switch (p) {
+        case projection::balances: {
+          auto it = balances.try_emplace(e.account_id).first;
+          if (it->second.version != cp) {
+            return domain::failure("balances: account " + e.account_id + " row is at version " +
+                                   std::to_string(it->second.version) + ", checkpoint at " +
+                                   std::to_string(cp));
+          }
+          it->second.account_id = e.account_id;
+          it->second = domain::evolve(std::move(it->second), e);
+          touched_balances.insert(e.account_id);
+          break;
+        }
+        case projection::transactions: {
+          auto row = movement(e, running[e.account_id]);
+          running[e.account_id] = row.balance_after;
+          out.transactions.push_back(std::move(row));
+          break;
+        }
+        case projection::timeline:
+          out.timeline.push_back(timeline_entry(e));
+          break;
+      }
+      cp = e.version;
+      out.checkpoints[{p, e.account_id}] = cp;
+      ++out.applied[p];
+      out.newest[p] = std::max(out.newest[p], e.occurred_at);
+    }
+  }
+  for (const auto& id : touched_balances) out.balances.push_back(balances.at(id));
+  return out;
+}
+
+}  // namespace chronicle::persistence
