@@ -1,6 +1,8 @@
 #include "persistence/memory_event_store.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <set>
 
 namespace chronicle::persistence {
 
@@ -48,7 +50,10 @@ result<done, store_error> memory_event_store::append(const append_batch& batch) 
   for (const auto& record : batch.commands) {
     if (commands_.count(record.idempotency_key) != 0) return failure(store_error::conflict);
   }
-  for (const auto& e : batch.events) history.push_back(e);
+  for (const auto& e : batch.events) {
+    history.push_back(e);
+    outbox_.emplace(std::make_pair(e.account_id, e.version), e);
+  }
   for (const auto& record : batch.commands) commands_[record.idempotency_key] = record;
   return done{};
 }
@@ -57,6 +62,42 @@ result<done, store_error> memory_event_store::ping() {
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
   return done{};
+}
+
+result<std::vector<domain::event>, store_error> memory_event_store::pending(std::size_t limit) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  limit = std::min(limit, outbox_batch_max);
+  std::vector<domain::event> out;
+  for (auto it = outbox_.begin(); it != outbox_.end() && out.size() < limit; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+result<done, store_error> memory_event_store::remove(const std::vector<std::string>& event_ids) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  if (event_ids.size() > outbox_batch_max) return failure(store_error::failed);
+  if (removes_to_fail_ > 0) {
+    --removes_to_fail_;
+    return failure(store_error::unavailable);
+  }
+  const std::set<std::string> doomed{event_ids.begin(), event_ids.end()};
+  for (auto it = outbox_.begin(); it != outbox_.end();) {
+    it = doomed.count(it->second.event_id) != 0 ? outbox_.erase(it) : std::next(it);
+  }
+  return done{};
+}
+
+std::size_t memory_event_store::outbox_size() const {
+  std::lock_guard<std::mutex> lock{mutex_};
+  return outbox_.size();
+}
+
+void memory_event_store::fail_next_removes(std::size_t count) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  removes_to_fail_ = count;
 }
 
 void memory_event_store::set_available(bool available) {

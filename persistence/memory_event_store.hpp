@@ -3,7 +3,9 @@
 // The in-memory twin of the event store, for actor and unit tests. It keeps the
 // same promises as the PostgreSQL store (atomic batches, conflicts on versions
 // and keys) and can be switched to "unavailable" to test outage handling.
-// Thread-safe, so a test can share one instance among several workers.
+// It is also the twin of the outbox: every appended event waits in its outbox
+// until removed. Thread-safe, so a test can share one instance among several
+// workers and a relay.
 
 #include <chrono>
 #include <condition_variable>
@@ -11,10 +13,11 @@
 #include <mutex>
 
 #include "persistence/event_store.hpp"
+#include "persistence/outbox.hpp"
 
 namespace chronicle::persistence {
 
-class memory_event_store final : public event_store {
+class memory_event_store final : public event_store, public outbox_store {
  public:
   result<std::vector<domain::event>, store_error> read(const std::string& account_id,
                                                        std::int64_t from_version,
@@ -23,6 +26,15 @@ class memory_event_store final : public event_store {
       const std::vector<std::string>& keys) override;
   result<done, store_error> append(const append_batch& batch) override;
   result<done, store_error> ping() override;
+
+  result<std::vector<domain::event>, store_error> pending(std::size_t limit) override;
+  result<done, store_error> remove(const std::vector<std::string>& event_ids) override;
+
+  // Rows still in the outbox.
+  std::size_t outbox_size() const;
+  // The next `count` remove() calls fail (unavailable) and delete nothing, as
+  // when the relay crashes between the bus's acknowledgement and the delete.
+  void fail_next_removes(std::size_t count);
 
   void set_available(bool available);
   std::size_t append_calls() const;
@@ -43,6 +55,9 @@ class memory_event_store final : public event_store {
   std::size_t append_calls_ = 0;
   std::map<std::string, std::vector<domain::event>> events_;
   std::map<std::string, command_record> commands_;
+  // Keyed by (account_id, version), the order pending() answers in.
+  std::map<std::pair<std::string, std::int64_t>, domain::event> outbox_;
+  std::size_t removes_to_fail_ = 0;
 };
 
 }  // namespace chronicle::persistence

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "domain/event_codec.hpp"
+#include "persistence/pg_event_rows.hpp"
 
 namespace chronicle::persistence {
 namespace {
@@ -21,22 +22,6 @@ void backoff(int attempt) {
   const int ceiling = std::min(backoff_cap_ms, backoff_base_ms << std::min(attempt, 10));
   std::uniform_int_distribution<int> pick{ceiling / 2, ceiling};
   std::this_thread::sleep_for(std::chrono::milliseconds{pick(generator)});
-}
-
-result<domain::event, std::string> decode_row(const pqxx::row& row) {
-  domain::event e;
-  e.account_id = row[0].as<std::string>();
-  e.version = row[1].as<std::int64_t>();
-  e.event_id = row[2].as<std::string>();
-  e.schema_version = row[4].as<int>();
-  e.command_id = row[6].as<std::string>();
-  e.prev_hash = row[8].as<std::string>();
-  e.hash = row[9].as<std::string>();
-  const auto at = domain::parse_instant(row[7].c_str());
-  if (!at) return domain::failure("bad occurred_at '" + row[7].as<std::string>() + "'");
-  e.occurred_at = *at;
-  return domain::decode_event(std::move(e), row[3].as<std::string>(),
-                              nlohmann::json::parse(row[5].c_str(), nullptr, false));
 }
 
 }  // namespace
@@ -53,15 +38,14 @@ result<std::vector<domain::event>, store_error> pg_event_store::read(const std::
   return db_.guarded<events>("read", [&]() -> result<events, store_error> {
     pqxx::read_transaction txn{db_.get()};
     const auto rows = txn.exec_params(
-        "SELECT account_id, version, event_id::text, event_type, schema_version,"
-        " payload::text, command_id, occurred_at::text, prev_hash, hash"
-        " FROM events WHERE account_id = $1 AND version >= $2"
-        " ORDER BY version LIMIT $3",
+        std::string{"SELECT "} + event_columns +
+            " FROM events e WHERE e.account_id = $1 AND e.version >= $2"
+            " ORDER BY e.version LIMIT $3",
         account_id, from_version, static_cast<std::int64_t>(std::min(limit, read_events_max)));
     std::vector<domain::event> out;
     out.reserve(rows.size());
     for (const auto& row : rows) {
-      auto decoded = decode_row(row);
+      auto decoded = decode_event_row(row);
       if (!decoded) {
         std::fprintf(stderr, "event store: account %s: %s\n", account_id.c_str(),
                      decoded.error().c_str());
