@@ -54,14 +54,9 @@ transaction_row movement(const domain::event& e, std::int64_t before) {
 }
 
 timeline_row timeline_entry(const domain::event& e) {
-  return timeline_row{e.event_id,
-                      e.account_id,
-                      e.version,
-                      std::string{domain::event_type_name(e.body)},
-                      e.schema_version,
-                      e.occurred_at,
-                      e.data,
-                      e.hash};
+  return timeline_row{
+      e.event_id,       e.account_id,  e.version, std::string{domain::event_type_name(e.body)},
+      e.schema_version, e.occurred_at, e.data,    e.hash};
 }
 
 }  // namespace
@@ -94,8 +89,8 @@ domain::result<projected_rows, std::string> project_rows(const std::vector<domai
       if (e.version <= cp) continue;
       if (e.version != cp + 1) {
         return domain::failure("projection " + std::string{projection_name(p)} + ": account " +
-                               e.account_id + " jumps from version " + std::to_string(cp) +
-                               " to " + std::to_string(e.version));
+                               e.account_id + " jumps from version " + std::to_string(cp) + " to " +
+                               std::to_string(e.version));
       }
       switch (p) {
         case projection::balances: {
@@ -116,9 +111,7 @@ domain::result<projected_rows, std::string> project_rows(const std::vector<domai
           out.transactions.push_back(std::move(row));
           break;
         }
-        case projection::timeline:
-          out.timeline.push_back(timeline_entry(e));
-          break;
+        case projection::timeline: out.timeline.push_back(timeline_entry(e)); break;
       }
       cp = e.version;
       out.checkpoints[{p, e.account_id}] = cp;

@@ -26,8 +26,8 @@
 namespace chronicle::persistence {
 
 enum class projection { balances, transactions, timeline };
-constexpr std::array<projection, 3> all_projections = {projection::balances, projection::transactions,
-                                                       projection::timeline};
+constexpr std::array<projection, 3> all_projections = {
+    projection::balances, projection::transactions, projection::timeline};
 std::string_view projection_name(projection p);
 std::optional<projection> projection_from_name(std::string_view name);
 
@@ -58,8 +58,8 @@ struct timeline_row {
 
 // What the projections hold for the accounts of a batch before it is applied.
 struct projection_inputs {
-  std::map<std::string, domain::account_state> balances;     // absent: not opened yet
-  std::map<std::string, std::int64_t> last_balance_after;    // transactions' running balance
+  std::map<std::string, domain::account_state> balances;   // absent: not opened yet
+  std::map<std::string, std::int64_t> last_balance_after;  // transactions' running balance
   std::map<std::pair<projection, std::string>, std::int64_t> checkpoints;  // absent: 0
 };
 
@@ -68,16 +68,16 @@ struct projected_rows {
   std::vector<transaction_row> transactions;
   std::vector<timeline_row> timeline;
   std::map<std::pair<projection, std::string>, std::int64_t> checkpoints;  // new values
-  std::map<projection, std::size_t> applied;  // events applied, per projection
+  std::map<projection, std::size_t> applied;    // events applied, per projection
   std::map<projection, domain::micros> newest;  // newest occurred_at applied, per projection
 };
 
 // Folds `events` (grouped by account, ascending versions) into rows for the
 // projections in `selected`, skipping what each checkpoint covers. Fails with
 // a message naming the account and version when an event leaves a gap.
-domain::result<projected_rows, std::string> project_rows(
-    const std::vector<domain::event>& events, const projection_inputs& inputs,
-    const std::vector<projection>& selected);
+domain::result<projected_rows, std::string> project_rows(const std::vector<domain::event>& events,
+                                                         const projection_inputs& inputs,
+                                                         const std::vector<projection>& selected);
 
 struct account_filter {
   std::string owner_name;        // exact match; empty: any

@@ -1,0 +1,328 @@
+#include "persistence/pg_read_models.hpp"
+
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "domain/event_codec.hpp"
+#include "domain/money.hpp"
+
+namespace chronicle::persistence {
+namespace {
+
+// PostgreSQL allows 65535 parameters per statement; stay well below.
+constexpr std::size_t statement_params_max = 30'000;
+
+using params = std::vector<std::string>;
+
+// Runs "prefix VALUES (...),(...) suffix" in chunks of rows that fit the
+// parameter limit. `values` holds `width` parameters per row.
+void insert_rows(pqxx::work& txn, const std::string& prefix, std::size_t width,
+                 const char* const* casts, const params& values, const std::string& suffix = "") {
+  const std::size_t rows_per_statement = statement_params_max / width;
+  const std::size_t rows = values.size() / width;
+  for (std::size_t first = 0; first < rows; first += rows_per_statement) {
+    const std::size_t count = std::min(rows_per_statement, rows - first);
+    const params chunk(values.begin() + static_cast<std::ptrdiff_t>(first * width),
+                       values.begin() + static_cast<std::ptrdiff_t>((first + count) * width));
+    txn.exec_params(prefix + " VALUES " + values_clause(count, width, casts) + " " + suffix,
+                    pqxx::prepare::make_dynamic_params(chunk));
+  }
+}
+
+std::string in_list(std::size_t count, std::size_t first_param = 1) {
+  std::string sql = "(";
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i != 0) sql += ',';
+    sql += '$' + std::to_string(first_param + i);
+  }
+  return sql + ")";
+}
+
+domain::micros instant(const pqxx::field& f) {
+  return domain::parse_instant(f.c_str()).value_or(0);
+}
+
+constexpr const char* balance_columns =
+    "account_id, owner_name, currency, balance, version, status, last_hash, created_at::text,"
+    " last_updated::text";
+
+domain::account_state balance_from(const pqxx::row& row) {
+  domain::account_state s;
+  s.account_id = row[0].as<std::string>();
+  s.owner_name = row[1].as<std::string>();
+  s.currency = row[2].as<std::string>();
+  s.balance = row[3].as<std::int64_t>();
+  s.version = row[4].as<std::int64_t>();
+  s.status = domain::account_status::open;
+  s.last_hash = row[6].as<std::string>();
+  s.created_at = instant(row[7]);
+  s.updated_at = instant(row[8]);
+  return s;
+}
+
+void write_rows(pqxx::work& txn, const projected_rows& rows, const read_model_tables& t) {
+  params values;
+  for (const auto& s : rows.balances) {
+    values.insert(values.end(),
+                  {s.account_id, s.owner_name, s.currency, std::to_string(s.balance),
+                   std::to_string(s.version), "open", s.last_hash,
+                   domain::format_instant(s.created_at), domain::format_instant(s.updated_at)});
+  }
+  const char* balance_casts[] = {
+      "", "", "", "::BIGINT", "::BIGINT", "", "", "::TIMESTAMPTZ", "::TIMESTAMPTZ"};
+  insert_rows(txn,
+              "INSERT INTO " + t.balances + " (" +
+                  "account_id, owner_name, currency, balance, version, status, last_hash,"
+                  " created_at, last_updated)",
+              9, balance_casts, values,
+              "ON CONFLICT (account_id) DO UPDATE SET owner_name = EXCLUDED.owner_name,"
+              " currency = EXCLUDED.currency, balance = EXCLUDED.balance,"
+              " version = EXCLUDED.version, status = EXCLUDED.status,"
+              " last_hash = EXCLUDED.last_hash, last_updated = EXCLUDED.last_updated");
+  values.clear();
+  for (const auto& r : rows.transactions) {
+    values.insert(values.end(), {r.event_id, r.account_id, std::to_string(r.version), r.type,
+                                 std::to_string(r.amount), std::to_string(r.balance_after),
+                                 r.currency, r.description, domain::format_instant(r.occurred_at)});
+  }
+  const char* tx_casts[] = {"::UUID", "", "::BIGINT",     "", "::BIGINT", "::BIGINT",
+                            "",       "", "::TIMESTAMPTZ"};
+  insert_rows(txn,
+              "INSERT INTO " + t.transactions +
+                  " (event_id, account_id, version, type, amount, balance_after, currency,"
+                  " description, occurred_at)",
+              9, tx_casts, values);
+  values.clear();
+  for (const auto& r : rows.timeline) {
+    values.insert(values.end(), {r.event_id, r.account_id, std::to_string(r.version), r.type,
+                                 std::to_string(r.schema_version),
+                                 domain::format_instant(r.occurred_at), r.data, r.hash});
+  }
+  const char* timeline_casts[] = {"::UUID",        "",        "::BIGINT", "", "::INT",
+                                  "::TIMESTAMPTZ", "::JSONB", ""};
+  insert_rows(txn,
+              "INSERT INTO " + t.timeline +
+                  " (event_id, account_id, version, type, schema_version, occurred_at, data,"
+                  " hash)",
+              8, timeline_casts, values);
+  values.clear();
+  for (const auto& [key, version] : rows.checkpoints) {
+    values.insert(values.end(),
+                  {std::string{projection_name(key.first)}, key.second, std::to_string(version)});
+  }
+  const char* cp_casts[] = {"", "", "::BIGINT"};
+  insert_rows(txn, "INSERT INTO " + t.checkpoints + " (projection, account_id, version)", 3,
+              cp_casts, values,
+              "ON CONFLICT (projection, account_id) DO UPDATE SET version = EXCLUDED.version");
+  values.clear();
+  for (const auto& [which, count] : rows.applied) {
+    values.insert(values.end(),
+                  {std::string{projection_name(which)},
+                   domain::format_instant(rows.newest.at(which)), std::to_string(count)});
+  }
+  const char* status_casts[] = {"", "::TIMESTAMPTZ", "::BIGINT"};
+  insert_rows(txn,
+              "INSERT INTO " + t.status +
+                  " (projection, last_event_at, last_applied_at, events_applied) SELECT"
+                  " v.p, v.t, now(), v.n FROM (",
+              3, status_casts, values,
+              ") AS v(p, t, n) ON CONFLICT (projection) DO UPDATE SET"
+              " last_event_at = GREATEST(" +
+                  t.status +
+                  ".last_event_at, EXCLUDED.last_event_at),"
+                  " last_applied_at = now(),"
+                  " events_applied = " +
+                  t.status + ".events_applied + EXCLUDED.events_applied");
+}
+
+}  // namespace
+
+pg_read_models::pg_read_models(std::string connection_string) : db_{std::move(connection_string)} {}
+
+result<std::map<std::string, std::int64_t>, store_error> pg_read_models::checkpoints(
+    const std::vector<std::string>& account_ids) {
+  using out_t = std::map<std::string, std::int64_t>;
+  if (account_ids.empty()) return out_t{};
+  return db_.guarded<out_t>("checkpoints", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    const auto rows = txn.exec_params(
+        "SELECT account_id, CASE WHEN count(*) = " + std::to_string(all_projections.size()) +
+            " THEN min(version) ELSE 0 END FROM projection_checkpoints WHERE account_id IN " +
+            in_list(account_ids.size()) + " GROUP BY account_id",
+        pqxx::prepare::make_dynamic_params(account_ids));
+    out_t out;
+    for (const auto& id : account_ids) out[id] = 0;
+    for (const auto& row : rows) out[row[0].as<std::string>()] = row[1].as<std::int64_t>();
+    return out;
+  });
+}
+
+result<std::size_t, store_error> pg_read_models::apply(const std::vector<domain::event>& events) {
+  return apply_to(events, {all_projections.begin(), all_projections.end()}, read_model_tables{});
+}
+
+result<std::size_t, store_error> pg_read_models::apply_to(const std::vector<domain::event>& events,
+                                                          const std::vector<projection>& selected,
+                                                          const read_model_tables& t) {
+  if (events.empty()) return std::size_t{0};
+  return db_.guarded<std::size_t>("apply", [&]() -> result<std::size_t, store_error> {
+    std::vector<std::string> ids;
+    for (const auto& e : events) {
+      if (ids.empty() || ids.back() != e.account_id) ids.push_back(e.account_id);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    pqxx::work txn{db_.get()};
+    // Make sure every checkpoint row exists, then lock them: concurrent appliers
+    // of the same accounts take turns here.
+    params cp_values;
+    for (const auto p : selected) {
+      for (const auto& id : ids)
+        cp_values.insert(cp_values.end(), {std::string{projection_name(p)}, id, "0"});
+    }
+    const char* cp_casts[] = {"", "", "::BIGINT"};
+    insert_rows(txn, "INSERT INTO " + t.checkpoints + " (projection, account_id, version)", 3,
+                cp_casts, cp_values, "ON CONFLICT DO NOTHING");
+    projection_inputs inputs;
+    for (const auto& row :
+         txn.exec_params("SELECT projection, account_id, version FROM " + t.checkpoints +
+                             " WHERE account_id IN " + in_list(ids.size()) + " FOR UPDATE",
+                         pqxx::prepare::make_dynamic_params(ids))) {
+      if (const auto p = projection_from_name(row[0].c_str())) {
+        inputs.checkpoints[{*p, row[1].as<std::string>()}] = row[2].as<std::int64_t>();
+      }
+    }
+    for (const auto& row :
+         txn.exec_params(std::string{"SELECT "} + balance_columns + " FROM " + t.balances +
+                             " WHERE account_id IN " + in_list(ids.size()),
+                         pqxx::prepare::make_dynamic_params(ids))) {
+      auto s = balance_from(row);
+      inputs.balances[s.account_id] = std::move(s);
+    }
+    params at_checkpoint;
+    for (const auto& id : ids) {
+      at_checkpoint.insert(
+          at_checkpoint.end(),
+          {id, std::to_string(inputs.checkpoints[{projection::transactions, id}])});
+    }
+    const char* pair_casts[] = {"", "::BIGINT"};
+    for (const auto& row :
+         txn.exec_params("SELECT account_id, balance_after FROM " + t.transactions +
+                             " WHERE (account_id, version) IN (VALUES " +
+                             values_clause(ids.size(), 2, pair_casts) + ")",
+                         pqxx::prepare::make_dynamic_params(at_checkpoint))) {
+      inputs.last_balance_after[row[0].as<std::string>()] = row[1].as<std::int64_t>();
+    }
+    auto rows = project_rows(events, inputs, selected);
+    if (!rows) {
+      std::fprintf(stderr, "read models: %s\n", rows.error().c_str());
+      return failure(store_error::failed);
+    }
+    write_rows(txn, *rows, t);
+    txn.commit();
+    std::size_t applied = 0;
+    for (const auto& [which, count] : rows->applied) applied = std::max(applied, count);
+    return applied;
+  });
+}
+
+result<std::optional<domain::account_state>, store_error> pg_read_models::account(
+    const std::string& account_id) {
+  using out_t = std::optional<domain::account_state>;
+  return db_.guarded<out_t>("account", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    const auto rows = txn.exec_params(
+        std::string{"SELECT "} + balance_columns + " FROM account_balance WHERE account_id = $1",
+        account_id);
+    return rows.empty() ? out_t{} : out_t{balance_from(rows[0])};
+  });
+}
+
+result<std::vector<domain::account_state>, store_error> pg_read_models::accounts(
+    const account_filter& f) {
+  using out_t = std::vector<domain::account_state>;
+  return db_.guarded<out_t>("accounts", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    const auto rows = txn.exec_params(
+        std::string{"SELECT "} + balance_columns +
+            " FROM account_balance WHERE ($1 = '' OR owner_name = $1) AND ($2 = '' OR status = $2)"
+            " AND account_id > $3 ORDER BY account_id LIMIT $4",
+        f.owner_name, f.status, f.after_account_id,
+        static_cast<std::int64_t>(std::min(f.limit, read_model_page_max)));
+    out_t out;
+    for (const auto& row : rows) out.push_back(balance_from(row));
+    return out;
+  });
+}
+
+result<std::vector<transaction_row>, store_error> pg_read_models::transactions(
+    const std::string& account_id, std::int64_t before_version, std::size_t limit) {
+  using out_t = std::vector<transaction_row>;
+  return db_.guarded<out_t>("transactions", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    const auto rows = txn.exec_params(
+        "SELECT event_id::text, account_id, version, type, amount, balance_after, currency,"
+        " description, occurred_at::text FROM transactions"
+        " WHERE account_id = $1 AND ($2 = 0 OR version < $2) ORDER BY version DESC LIMIT $3",
+        account_id, before_version,
+        static_cast<std::int64_t>(std::min(limit, read_model_page_max)));
+    out_t out;
+    for (const auto& row : rows) {
+      out.push_back(transaction_row{
+          row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::int64_t>(),
+          row[3].as<std::string>(), row[4].as<std::int64_t>(), row[5].as<std::int64_t>(),
+          row[6].as<std::string>(), row[7].as<std::string>(), instant(row[8])});
+    }
+    return out;
+  });
+}
+
+result<std::vector<timeline_row>, store_error> pg_read_models::timeline(const timeline_query& q) {
+  using out_t = std::vector<timeline_row>;
+  return db_.guarded<out_t>("timeline", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    const char* direction = q.newest_first ? "DESC" : "ASC";
+    const char* beyond = q.newest_first ? "<" : ">";
+    const auto limit = static_cast<std::int64_t>(std::min(q.limit, read_model_page_max));
+    std::string sql =
+        "SELECT event_id::text, account_id, version, type, schema_version, occurred_at::text,"
+        " data::text, hash FROM timeline ";
+    const std::string order =
+        std::string{" ORDER BY occurred_at "} + direction + ", event_id " + direction + " LIMIT ";
+    pqxx::result rows;
+    if (q.after) {
+      rows =
+          txn.exec_params(sql + "WHERE (occurred_at, event_id) " + beyond +
+                              " ($1::TIMESTAMPTZ, $2::UUID)" + order + "$3",
+                          domain::format_instant(q.after->occurred_at), q.after->event_id, limit);
+    } else {
+      rows = txn.exec_params(sql + order + "$1", limit);
+    }
+    out_t out;
+    for (const auto& row : rows) {
+      out.push_back(timeline_row{row[0].as<std::string>(), row[1].as<std::string>(),
+                                 row[2].as<std::int64_t>(), row[3].as<std::string>(),
+                                 row[4].as<int>(), instant(row[5]), row[6].as<std::string>(),
+                                 row[7].as<std::string>()});
+    }
+    return out;
+  });
+}
+
+result<std::vector<projection_progress>, store_error> pg_read_models::progress() {
+  using out_t = std::vector<projection_progress>;
+  return db_.guarded<out_t>("progress", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    out_t out;
+    for (const auto& row : txn.exec(
+             "SELECT projection, last_event_at::text, events_applied FROM projection_status")) {
+      if (const auto p = projection_from_name(row[0].c_str())) {
+        out.push_back(projection_progress{*p, instant(row[1]), row[2].as<std::int64_t>()});
+      }
+    }
+    return out;
+  });
+}
+
+}  // namespace chronicle::persistence

@@ -1,0 +1,38 @@
+#pragma once
+
+// The projector: turns a batch of bus messages into read-model updates.
+//
+// Promises: the bus may deliver late, twice, out of order or not at all; the
+// read models still converge to the fold of the event store. For each account
+// in the batch, the events after its checkpoint are applied in version order,
+// in ONE read-model transaction for the whole batch; versions the bus skipped
+// are read from the event store (at most gap_fill_events_max per account and
+// batch). A message may be acknowledged once its event is covered by the new
+// checkpoint; the others are left unacknowledged, so the bus redelivers them
+// and the projector catches up. Undecodable messages are acknowledged and
+// counted: their events, if real, are recovered from the event store.
+
+#include <cstdint>
+#include <vector>
+
+#include "messaging/bus.hpp"
+#include "persistence/event_store.hpp"
+#include "persistence/read_models.hpp"
+
+namespace chronicle::projections {
+
+constexpr std::int64_t gap_fill_events_max = 10'000;
+
+struct batch_outcome {
+  std::vector<std::uint64_t> ack_tokens;  // messages now covered by the read models
+  std::size_t applied = 0;                // events new to the read models
+  std::size_t duplicates = 0;             // messages at or below a checkpoint
+  std::size_t gap_filled = 0;             // events read from the event store
+  std::size_t malformed = 0;
+};
+
+persistence::result<batch_outcome, persistence::store_error> project_batch(
+    const std::vector<messaging::incoming_message>& batch, persistence::read_model_store& views,
+    persistence::event_store& events);
+
+}  // namespace chronicle::projections

@@ -1,0 +1,158 @@
+// The projector over in-memory twins: duplicates, gaps, disorder and outages
+// still leave read models equal to the fold of the event store.
+
+#include "projections/projector.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/event_codec.hpp"
+#include "persistence/memory_event_store.hpp"
+#include "persistence/memory_read_models.hpp"
+
+namespace chronicle::projections {
+namespace {
+
+using domain::event;
+
+class projector : public ::testing::Test {
+ protected:
+  // Appends `bodies` to an account through the store, as the actor would.
+  std::vector<event> commit(const std::string& id, const std::vector<domain::event_body>& bodies) {
+    auto state = persistence::load_state(store_, id);
+    EXPECT_TRUE(state.ok());
+    auto sealed = domain::seal(*state, bodies, domain::new_uuid(), ++clock_);
+    persistence::append_batch batch{id, state->version, sealed, {}};
+    EXPECT_TRUE(store_.append(batch).ok());
+    return sealed;
+  }
+
+  std::vector<messaging::incoming_message> messages(const std::vector<event>& events) {
+    std::vector<messaging::incoming_message> out;
+    for (const auto& e : events) {
+      out.push_back({"ledger.events." + e.account_id, domain::event_to_json(e).dump(), ++sequence_,
+                     sequence_});
+    }
+    return out;
+  }
+
+  batch_outcome project(const std::vector<messaging::incoming_message>& batch) {
+    auto outcome = project_batch(batch, views_, store_);
+    EXPECT_TRUE(outcome.ok());
+    return outcome.ok() ? *outcome : batch_outcome{};
+  }
+
+  // The read model row equals the fold of the event store.
+  void expect_converged(const std::string& id) {
+    const auto folded = persistence::load_state(store_, id);
+    const auto row = views_.account(id);
+    ASSERT_TRUE(folded.ok());
+    ASSERT_TRUE(row.ok());
+    ASSERT_TRUE(row->has_value()) << id;
+    EXPECT_EQ((*row)->balance, folded->balance);
+    EXPECT_EQ((*row)->version, folded->version);
+    EXPECT_EQ((*row)->last_hash, folded->last_hash);
+    EXPECT_EQ((*row)->owner_name, folded->owner_name);
+    const auto checkpoints = views_.checkpoints({id});
+    ASSERT_TRUE(checkpoints.ok());
+    EXPECT_EQ(checkpoints->at(id), folded->version);
+  }
+
+  persistence::memory_event_store store_;
+  persistence::memory_read_models views_;
+  domain::micros clock_ = 1'700'000'000'000'000;
+  std::uint64_t sequence_ = 0;
+};
+
+TEST_F(projector, given_events_in_order_when_projected_then_views_equal_fold_and_all_acked) {
+  auto events = commit("a", {domain::account_created{"Ann", "USD", 1000}});
+  const auto more = commit("a", {domain::money_deposited{"USD", 250, "pay"},
+                                 domain::money_withdrawn{"USD", 100, "rent"}});
+  events.insert(events.end(), more.begin(), more.end());
+  const auto outcome = project(messages(events));
+  EXPECT_EQ(outcome.applied, 3u);
+  EXPECT_EQ(outcome.ack_tokens.size(), 3u);
+  expect_converged("a");
+  const auto txs = views_.transactions("a", 0, 10);
+  ASSERT_TRUE(txs.ok());
+  ASSERT_EQ(txs->size(), 3u);
+  EXPECT_EQ((*txs)[0].type, "withdrawal");
+  EXPECT_EQ((*txs)[0].balance_after, 1150);
+  EXPECT_EQ((*txs)[1].balance_after, 1250);
+  EXPECT_EQ((*txs)[2].type, "opening");
+}
+
+TEST_F(projector, given_batch_redelivered_when_projected_again_then_nothing_applied_twice) {
+  auto events = commit(
+      "b", {domain::account_created{"Bo", "EUR", 0}, domain::money_deposited{"EUR", 500, ""}});
+  const auto batch = messages(events);
+  project(batch);
+  const auto again = project(batch);
+  EXPECT_EQ(again.applied, 0u);
+  EXPECT_EQ(again.duplicates, 2u);
+  EXPECT_EQ(again.ack_tokens.size(), 2u);
+  expect_converged("b");
+  const auto txs = views_.transactions("b", 0, 10);
+  ASSERT_TRUE(txs.ok());
+  EXPECT_EQ(txs->size(), 2u);
+}
+
+TEST_F(projector, given_messages_lost_by_the_bus_when_later_one_arrives_then_gap_filled) {
+  commit("c", {domain::account_created{"Cy", "USD", 100}});
+  commit("c", {domain::money_deposited{"USD", 1, ""}});
+  commit("c", {domain::money_deposited{"USD", 2, ""}});
+  const auto last = commit("c", {domain::money_withdrawn{"USD", 3, ""}});
+  // Only version 4 reaches the projector; 1 to 3 were never published.
+  const auto outcome = project(messages(last));
+  EXPECT_EQ(outcome.gap_filled, 4u);
+  EXPECT_EQ(outcome.applied, 4u);
+  EXPECT_EQ(outcome.ack_tokens.size(), 1u);
+  expect_converged("c");
+}
+
+TEST_F(projector, given_batch_out_of_order_when_projected_then_applied_in_version_order) {
+  auto events =
+      commit("d", {domain::account_created{"Di", "GBP", 10}, domain::money_deposited{"GBP", 5, ""},
+                   domain::money_withdrawn{"GBP", 15, ""}});
+  std::reverse(events.begin(), events.end());
+  const auto outcome = project(messages(events));
+  EXPECT_EQ(outcome.applied, 3u);
+  EXPECT_EQ(outcome.gap_filled, 0u);
+  expect_converged("d");
+}
+
+TEST_F(projector, given_undecodable_message_then_acked_and_counted_and_others_applied) {
+  auto batch = messages(commit("e", {domain::account_created{"Ed", "USD", 1}}));
+  batch.push_back({"ledger.events.e", "{not json", 99, 99});
+  const auto outcome = project(batch);
+  EXPECT_EQ(outcome.malformed, 1u);
+  EXPECT_EQ(outcome.ack_tokens.size(), 2u);
+  expect_converged("e");
+}
+
+TEST_F(projector, given_read_models_down_then_error_and_nothing_acked_until_they_return) {
+  const auto batch = messages(commit("f", {domain::account_created{"Fi", "USD", 1}}));
+  views_.set_available(false);
+  EXPECT_FALSE(project_batch(batch, views_, store_).ok());
+  views_.set_available(true);
+  EXPECT_EQ(project(batch).ack_tokens.size(), 1u);
+  expect_converged("f");
+}
+
+TEST_F(projector, given_several_accounts_in_one_batch_then_one_read_model_transaction) {
+  std::vector<event> all;
+  for (const char* id : {"g1", "g2", "g3"}) {
+    const auto e = commit(id, {domain::account_created{"G", "JPY", 7}});
+    all.insert(all.end(), e.begin(), e.end());
+  }
+  project(messages(all));
+  EXPECT_EQ(views_.apply_calls(), 1u);
+  for (const char* id : {"g1", "g2", "g3"}) expect_converged(id);
+  const auto timeline = views_.timeline({true, std::nullopt, 10});
+  ASSERT_TRUE(timeline.ok());
+  EXPECT_EQ(timeline->size(), 3u);
+}
+
+}  // namespace
+}  // namespace chronicle::projections
