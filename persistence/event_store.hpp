@@ -75,6 +75,10 @@ class event_store {
 
   // Answers whether the database can be reached now.
   virtual result<done, store_error> ping() = 0;
+
+  // When the newest event of all accounts occurred (0 when there is none): the
+  // reference point for projection lag.
+  virtual result<domain::micros, store_error> newest_event_time() = 0;
 };
 
 // Folds an account's whole history, page by page, checking that every event

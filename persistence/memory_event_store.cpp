@@ -100,6 +100,16 @@ void memory_event_store::fail_next_removes(std::size_t count) {
   removes_to_fail_ = count;
 }
 
+result<domain::micros, store_error> memory_event_store::newest_event_time() {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  domain::micros newest = 0;
+  for (const auto& [id, history] : events_) {
+    for (const auto& e : history) newest = std::max(newest, e.occurred_at);
+  }
+  return newest;
+}
+
 void memory_event_store::set_available(bool available) {
   std::lock_guard<std::mutex> lock{mutex_};
   available_ = available;

@@ -26,6 +26,7 @@ class memory_event_store final : public event_store, public outbox_store {
       const std::vector<std::string>& keys) override;
   result<done, store_error> append(const append_batch& batch) override;
   result<done, store_error> ping() override;
+  result<domain::micros, store_error> newest_event_time() override;
 
   result<std::vector<domain::event>, store_error> pending(std::size_t limit) override;
   result<done, store_error> remove(const std::vector<std::string>& event_ids) override;

@@ -177,4 +177,13 @@ result<done, store_error> pg_event_store::ping() {
   });
 }
 
+result<domain::micros, store_error> pg_event_store::newest_event_time() {
+  return db_.guarded<domain::micros>("newest_event_time", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    const auto rows = txn.exec("SELECT max(occurred_at)::text FROM events");
+    if (rows.empty() || rows[0][0].is_null()) return domain::micros{0};
+    return domain::parse_instant(rows[0][0].c_str()).value_or(0);
+  });
+}
+
 }  // namespace chronicle::persistence

@@ -32,6 +32,7 @@ class pg_event_store final : public event_store {
       const std::vector<std::string>& keys) override;
   result<done, store_error> append(const append_batch& batch) override;
   result<done, store_error> ping() override;
+  result<domain::micros, store_error> newest_event_time() override;
 
  private:
   enum class commit_state { committed, not_committed, unknown };

@@ -37,6 +37,9 @@ class shared_store final : public persistence::event_store {
   persistence::result<persistence::done, persistence::store_error> ping() override {
     return target_.ping();
   }
+  persistence::result<domain::micros, persistence::store_error> newest_event_time() override {
+    return target_.newest_event_time();
+  }
 
  private:
   persistence::memory_event_store& target_;

@@ -32,7 +32,7 @@ class projector : public ::testing::Test {
     std::vector<messaging::incoming_message> out;
     for (const auto& e : events) {
       out.push_back({"ledger.events." + e.account_id, domain::event_to_json(e).dump(), ++sequence_,
-                     sequence_});
+                     sequence_, e.event_id});
     }
     return out;
   }
@@ -124,7 +124,7 @@ TEST_F(projector, given_batch_out_of_order_when_projected_then_applied_in_versio
 
 TEST_F(projector, given_undecodable_message_then_acked_and_counted_and_others_applied) {
   auto batch = messages(commit("e", {domain::account_created{"Ed", "USD", 1}}));
-  batch.push_back({"ledger.events.e", "{not json", 99, 99});
+  batch.push_back({"ledger.events.e", "{not json", 99, 99, "not-an-event"});
   const auto outcome = project(batch);
   EXPECT_EQ(outcome.malformed, 1u);
   EXPECT_EQ(outcome.ack_tokens.size(), 2u);

@@ -1,0 +1,73 @@
+#include "projections/projection_actor.hpp"
+
+#include <caf/all.hpp>
+#include <cstdio>
+
+#include "projections/projector.hpp"
+
+namespace chronicle::projections {
+namespace {
+
+using self_ptr = projection_actor::stateful_pointer<projection_state>;
+
+// Logs the first failure of a run of failures only, so an outage does not
+// flood the log.
+void trouble(self_ptr self, const char* what) {
+  if (!self->state.reported_trouble) std::fprintf(stderr, "projection: %s; retrying\n", what);
+  self->state.reported_trouble = true;
+}
+
+// One fetch-project-ack round; false when the caller should pause.
+bool pull_once(self_ptr self, const projection_deps& deps, const projection_limits& limits) {
+  auto& st = self->state;
+  if (!st.feed) {
+    auto feed = deps.subscribe();
+    if (!feed) {
+      trouble(self, "the bus subscription is unavailable");
+      return false;
+    }
+    st.feed = std::move(*feed);
+  }
+  auto batch = st.feed->fetch(limits.batch_messages_max, limits.fetch_wait_ms);
+  if (!batch) {
+    trouble(self, "fetching from the bus failed");
+    if (batch.error() == messaging::bus_error::failed) st.feed.reset();
+    return false;
+  }
+  if (batch->empty()) return true;
+  auto outcome = project_batch(*batch, *st.views, *st.events);
+  if (!outcome) {
+    trouble(self, "the read models or the event store are unavailable");
+    return false;
+  }
+  if (!outcome->ack_tokens.empty() && !st.feed->ack(outcome->ack_tokens)) {
+    trouble(self, "acknowledging failed (the messages will be redelivered)");
+    return false;
+  }
+  if (st.reported_trouble) std::fprintf(stderr, "projection: running again\n");
+  st.reported_trouble = false;
+  ++st.batches;
+  st.events_applied += outcome->applied;
+  return true;
+}
+
+}  // namespace
+
+projection_actor::behavior_type projection_actor_impl(
+    projection_actor::stateful_pointer<projection_state> self, projection_deps deps,
+    projection_limits limits) {
+  self->state.views = deps.make_views();
+  self->state.events = deps.make_events();
+  self->send(self, pull_atom::value);
+  return {
+      [=](pull_atom) {
+        if (pull_once(self, deps, limits)) {
+          self->send(self, pull_atom::value);
+        } else {
+          self->delayed_send(self, limits.retry_pause, pull_atom::value);
+        }
+      },
+  };
+}
+
+}  // namespace chronicle::projections

@@ -1,0 +1,52 @@
+#pragma once
+
+// The projection actor: a detached actor (its fetches block) that pulls
+// batches from the durable bus subscription, projects them (projector.hpp)
+// and acknowledges what the read models now cover. When the bus, the read
+// models or the event store are unavailable it pauses and tries again; the
+// bus keeps unacknowledged messages for redelivery, so nothing is lost.
+
+#include <caf/typed_actor.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "messaging/bus.hpp"
+#include "persistence/event_store.hpp"
+#include "persistence/read_models.hpp"
+
+namespace chronicle::projections {
+
+using pull_atom = caf::atom_constant<caf::atom("pull")>;
+
+using projection_actor = caf::typed_actor<caf::reacts_to<pull_atom>>;
+
+struct projection_limits {
+  std::size_t batch_messages_max = 500;
+  int fetch_wait_ms = 500;
+  std::chrono::milliseconds retry_pause{1000};
+};
+
+struct projection_deps {
+  std::function<domain::result<std::unique_ptr<messaging::subscription>, messaging::bus_error>()>
+      subscribe;
+  std::function<std::unique_ptr<persistence::read_model_store>()> make_views;
+  std::function<std::unique_ptr<persistence::event_store>()> make_events;
+};
+
+struct projection_state {
+  std::unique_ptr<messaging::subscription> feed;
+  std::unique_ptr<persistence::read_model_store> views;
+  std::unique_ptr<persistence::event_store> events;
+  std::size_t batches = 0;
+  std::size_t events_applied = 0;
+  bool reported_trouble = false;
+
+  static inline const char* name = "projection";
+};
+
+projection_actor::behavior_type projection_actor_impl(
+    projection_actor::stateful_pointer<projection_state> self, projection_deps deps,
+    projection_limits limits);
+
+}  // namespace chronicle::projections
