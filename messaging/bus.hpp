@@ -8,8 +8,10 @@
 // its event_id, so the stream drops a re-published event within its
 // duplicate window. The bus is a notification channel, not the source of
 // truth: consumers repair anything lost or reordered from the event store.
+// docs/EVENT_SOURCING.md ("NATS subjects and headers") specifies the wire form.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -18,6 +20,14 @@
 
 namespace chronicle::messaging {
 
+// The JetStream stream every committed event is published to.
+inline constexpr const char* stream_name = "LEDGER";
+inline constexpr const char* stream_subjects = "ledger.events.>";
+inline constexpr const char* subject_prefix = "ledger.events.";
+// A message whose Nats-Msg-Id the stream saw this recently is acknowledged
+// but not stored again.
+constexpr std::int64_t stream_duplicate_window_ms = 2 * 60 * 1000;
+
 enum class bus_error {
   unavailable,  // cannot reach the server, or no stream leader right now: retry later
   failed,       // anything else
@@ -25,7 +35,7 @@ enum class bus_error {
 
 struct outgoing_message {
   std::string subject;
-  std::string msg_id;  // the event_id
+  std::string msg_id;   // the event_id
   std::string payload;  // the event as JSON (domain::event_to_json)
 };
 
@@ -35,6 +45,7 @@ struct incoming_message {
   std::string payload;
   std::uint64_t stream_sequence = 0;
   std::uint64_t token = 0;
+  std::string msg_id;  // its Nats-Msg-Id: the event_id
 };
 
 class publisher {
@@ -42,7 +53,9 @@ class publisher {
   virtual ~publisher() = default;
   // Publishes all messages and waits (at most `timeout_ms`) for the stream's
   // acknowledgements. Answers, per message in order, whether it was
-  // acknowledged; fails as a whole only when nothing could be attempted.
+  // acknowledged (a duplicate the stream already holds counts as
+  // acknowledged); fails as a whole only when nothing could be attempted, or
+  // nothing was acknowledged because the server is unavailable.
   virtual domain::result<std::vector<bool>, bus_error> publish(
       const std::vector<outgoing_message>& messages, int timeout_ms) = 0;
 };
@@ -55,9 +68,26 @@ class subscription {
   virtual domain::result<std::vector<incoming_message>, bus_error> fetch(std::size_t batch_max,
                                                                          int wait_ms) = 0;
   // Acknowledges messages taken by fetch(); unacknowledged ones are redelivered.
-  virtual domain::result<std::monostate, bus_error> ack(const std::vector<std::uint64_t>& tokens) = 0;
+  virtual domain::result<std::monostate, bus_error> ack(
+      const std::vector<std::uint64_t>& tokens) = 0;
 };
 
+// Opens subscriptions on durable consumers of the stream.
+class subscriber {
+ public:
+  virtual ~subscriber() = default;
+  // A subscription on the durable consumer `durable_name` (letters, digits,
+  // '-' and '_'), created when missing: all of the stream's subjects, from its
+  // first message, explicit acks. The consumer's position survives the
+  // subscription; destroying the subscription never deletes the consumer.
+  virtual domain::result<std::unique_ptr<subscription>, bus_error> subscribe(
+      const std::string& durable_name) = 0;
+};
+
+// "ledger.events.<account_id>".
 std::string subject_for(const std::string& account_id);
+
+// Whether `name` can name a durable consumer: 1 to 64 of [A-Za-z0-9_-].
+bool valid_durable_name(const std::string& name);
 
 }  // namespace chronicle::messaging
