@@ -189,6 +189,7 @@ void append_batch(self_ptr self, const db_worker& worker, const account_limits& 
   }
   auto replies = std::move(decided.replies);
   auto next = std::move(decided.next);
+  const bool appends_events = !decided.batch.events.empty();
   self->request(worker, limits.db_timeout, std::move(decided.batch))
       .then(
           [=](append_reply& r) mutable {
@@ -196,6 +197,10 @@ void append_batch(self_ptr self, const db_worker& worker, const account_limits& 
               self->state.account = std::move(next);
               self->state.conflict_retries = 0;
               finish_batch(self, replies);
+              // A typed actor may not send() to an untyped handle.
+              if (appends_events && self->state.peers.relay) {
+                caf::anon_send(self->state.peers.relay, wake_atom::value);
+              }
             } else if (*r.error == persistence::store_error::conflict) {
               on_conflict(self, limits);
             } else {
@@ -270,8 +275,9 @@ void schedule(self_ptr self) {
 
 account_actor::behavior_type account_actor_impl(
     account_actor::stateful_pointer<account_actor_state> self, std::string account_id,
-    db_worker worker, account_limits limits) {
+    db_worker worker, account_limits limits, account_peers peers) {
   self->state.account.account_id = std::move(account_id);
+  self->state.peers = std::move(peers);
   touch(self);
   self->delayed_send(self, limits.idle_timeout, idle_atom::value);
   return {

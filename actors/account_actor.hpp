@@ -15,7 +15,10 @@
 //   ambiguous store it reloads before deciding anything new.
 // - Idle for `idle_timeout`, or told to passivate, it stops once its queue is
 //   empty; the registry spawns it again on the next use.
+// - After each commit that appended events (and after replying), it sends a
+//   wake_atom to the outbox relay, if it was given one.
 
+#include <caf/actor.hpp>
 #include <caf/typed_actor.hpp>
 #include <chrono>
 #include <deque>
@@ -39,6 +42,11 @@ struct account_limits {
   int conflict_retries_max = 5;
 };
 
+// Whom an account actor tells about its commits; an invalid handle: nobody.
+struct account_peers {
+  caf::actor relay;  // the outbox relay, woken after each commit with events
+};
+
 struct pending_command {
   command_request request;
   caf::typed_response_promise<command_reply> promise;
@@ -57,12 +65,13 @@ struct account_actor_state {
   std::vector<pending_command> in_flight;
   std::vector<std::function<void()>> after_load;  // queries waiting for the state
   std::chrono::steady_clock::time_point last_activity;
+  account_peers peers;
 
   static inline const char* name = "account_actor";
 };
 
 account_actor::behavior_type account_actor_impl(
     account_actor::stateful_pointer<account_actor_state> self, std::string account_id,
-    db_worker worker, account_limits limits);
+    db_worker worker, account_limits limits, account_peers peers);
 
 }  // namespace chronicle::actors

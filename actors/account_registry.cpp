@@ -23,7 +23,8 @@ account_actor actor_for(self_ptr self, const std::vector<db_worker>& workers,
   }
   const auto& worker = workers[std::hash<std::string>{}(id) % workers.size()];
   // Linked, so that the registry's exit takes every account actor with it.
-  auto handle = self->spawn<caf::linked>(account_actor_impl, id, worker, limits.account);
+  auto handle =
+      self->spawn<caf::linked>(account_actor_impl, id, worker, limits.account, limits.peers);
   self->monitor(handle);
   st.recency.push_front(id);
   st.live.emplace(id, account_registry_state::entry{handle, st.recency.begin()});

@@ -25,6 +25,8 @@ using account_registry = caf::typed_actor<caf::replies_to<command_request>::with
 struct registry_limits {
   std::size_t live_accounts_max = 100'000;
   account_limits account;
+  // Not a limit: whom every account actor notifies (account_actor.hpp).
+  account_peers peers;
 };
 
 struct account_registry_state {

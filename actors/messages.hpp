@@ -23,6 +23,9 @@ using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+// Sent by an account actor to the outbox relay after a commit that appended
+// events: there is something to publish.
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
 
 struct command_request {
