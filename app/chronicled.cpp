@@ -1,4 +1,5 @@
-// chronicled: one ledger node. Wiring only: options, migrations, actors, HTTP.
+// chronicled: one ledger node. Wiring only: options, migrations, actors, the
+// outbox relay to NATS, HTTP.
 
 #include <unistd.h>
 #include <caf/all.hpp>
@@ -9,14 +10,20 @@
 #include "actors/account_registry.hpp"
 #include "app/options.hpp"
 #include "http/server.hpp"
+#include "messaging/nats_bus.hpp"
+#include "messaging/outbox_relay_actor.hpp"
 #include "persistence/migrate.hpp"
 #include "persistence/pg_event_store.hpp"
+#include "persistence/pg_outbox_store.hpp"
 
 namespace {
 
 using namespace chronicle;
 
 constexpr int migrate_attempts_max = 10;
+// At start, how long to give NATS before serving anyway (the relay keeps trying).
+constexpr int stream_setup_attempts_max = 6;
+constexpr auto stream_setup_pause = std::chrono::milliseconds{500};
 
 std::vector<app::option_spec> option_specs() {
   return {
@@ -30,7 +37,10 @@ std::vector<app::option_spec> option_specs() {
        "libpq connection string of the read models (application role)"},
       {"state-admin-db", "CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db,
        "owner role's connection to the read models, to apply migrations at start; empty: skip"},
-      {"nats", "CHRONICLE_NATS", app::local_nats, "NATS server URL(s), comma-separated"},
+      {"nats", "CHRONICLE_NATS", app::local_nats,
+       "NATS server URL(s), comma-separated; empty: no outbox relay (events wait in the outbox)"},
+      {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
+       "events the outbox relay publishes to NATS per batch (1 to 1000)"},
       {"node-id", "CHRONICLE_NODE_ID", "node-1", "this node's name in health reports"},
       {"db-connections", "CHRONICLE_DB_CONNECTIONS", "8",
        "database workers (one connection and one thread each)"},
@@ -59,13 +69,60 @@ bool run_migrations(const char* what, const std::string& admin_db,
   return false;
 }
 
+// Connects to NATS and sets the stream up, giving a missing server a few
+// seconds; a node without NATS still serves commands, and its outbox relay
+// keeps trying. Null only when the URL list itself is unusable.
+std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts) {
+  messaging::nats_settings settings;
+  settings.urls = opts.get("nats");
+  settings.client_name = "chronicled " + opts.get("node-id");
+  auto bus = messaging::nats_bus::connect(settings);
+  if (!bus) {
+    std::fprintf(stderr, "chronicled: %s\n", bus.error().c_str());
+    return nullptr;
+  }
+  std::shared_ptr<messaging::nats_bus> shared{std::move(*bus)};
+  for (int attempt = 1; attempt <= stream_setup_attempts_max; ++attempt) {
+    if (shared->connected() && shared->ensure_stream()) {
+      std::fprintf(stderr, "chronicled: NATS stream %s ready\n", messaging::stream_name);
+      return shared;
+    }
+    std::this_thread::sleep_for(stream_setup_pause);
+  }
+  std::fprintf(stderr,
+               "chronicled: NATS stream %s not set up yet; serving anyway, the outbox relay "
+               "keeps trying\n",
+               messaging::stream_name);
+  return shared;
+}
+
+messaging::outbox_relay spawn_relay(caf::actor_system& system, const app::options& opts,
+                                    std::shared_ptr<messaging::nats_bus> bus,
+                                    std::size_t batch_max) {
+  messaging::relay_limits limits;
+  limits.batch_max = batch_max;
+  const std::string events_db = opts.get("events-db");
+  return system.spawn<caf::detached>(
+      messaging::outbox_relay_impl, messaging::relay_io_factory{[events_db, bus] {
+        messaging::relay_io io;
+        io.outbox = std::make_unique<persistence::pg_outbox_store>(events_db);
+        io.bus = bus;
+        io.prepare = [bus] { return bus->ensure_stream(); };
+        return io;
+      }},
+      limits);
+}
+
 int run(const app::options& opts) {
   const auto port = opts.integer("http-port", 1, 65535);
   const auto connections = opts.integer("db-connections", 1, 64);
   const auto http_threads = opts.integer("http-threads", 1, 64);
   const auto live_max = opts.integer("live-accounts-max", 1, 10'000'000);
   const auto batch_max = opts.integer("batch-commands-max", 1, 4096);
-  for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max}) {
+  const auto relay_batch_max = opts.integer("relay-batch-max", 1,
+                                            static_cast<long long>(persistence::outbox_batch_max));
+  for (const auto* r :
+       {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
@@ -93,9 +150,19 @@ int run(const app::options& opts) {
           return std::make_unique<persistence::pg_event_store>(events_db);
         }}));
   }
+  std::shared_ptr<messaging::nats_bus> bus;
+  messaging::outbox_relay relay;
+  if (opts.get("nats").empty()) {
+    std::fprintf(stderr, "chronicled: no --nats: events stay in the outbox\n");
+  } else {
+    bus = connect_bus(opts);
+    if (!bus) return 2;
+    relay = spawn_relay(system, opts, bus, static_cast<std::size_t>(*relay_batch_max));
+  }
   actors::registry_limits limits;
   limits.live_accounts_max = static_cast<std::size_t>(*live_max);
   limits.account.batch_commands_max = static_cast<std::size_t>(*batch_max);
+  limits.peers.relay = caf::actor_cast<caf::actor>(relay);
   auto registry = system.spawn(actors::account_registry_impl, workers, limits);
 
   http::server_config http_config;
@@ -108,6 +175,7 @@ int run(const app::options& opts) {
     std::fprintf(stderr, "chronicled: %s\n", server.error().c_str());
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+    if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
     return 1;
   }
   std::printf("chronicled %s listening on http://%s:%lld/\n", http_config.node_id.c_str(),
@@ -120,6 +188,7 @@ int run(const app::options& opts) {
   server.value().reset();
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+  if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
   return 0;
 }
 

@@ -1,0 +1,186 @@
+// The bus on the local stack's real NATS JetStream, and the outbox relay of a
+// real chronicled: events reach the LEDGER stream on ledger.events.<account>
+// with Nats-Msg-Id = event_id, exactly once, and leave the outbox.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <pqxx/pqxx>
+#include <set>
+#include <thread>
+
+#include "messaging/nats_bus.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/node_process.hpp"
+#include "tests/support/stream_reader.hpp"
+
+namespace chronicle::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto connect_timeout = 5s;
+constexpr auto relay_timeout = 30s;
+constexpr auto read_timeout = 5s;
+constexpr auto poll_interval = 200ms;
+constexpr int publish_timeout_ms = 5'000;
+
+std::string nats_url() {
+  return env_or("CHRONICLE_NATS", "nats://127.0.0.1:44222");
+}
+
+std::string events_db() {
+  return env_or("CHRONICLE_EVENTS_DB",
+                "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_app "
+                "password=chronicle_app connect_timeout=2");
+}
+
+std::unique_ptr<messaging::nats_bus> connected_bus() {
+  messaging::nats_settings settings;
+  settings.urls = nats_url();
+  settings.client_name = "relay_test";
+  auto bus = messaging::nats_bus::connect(settings);
+  if (!bus) {
+    ADD_FAILURE() << bus.error();
+    return nullptr;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + connect_timeout;
+  while (!(*bus)->connected() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE((*bus)->connected()) << "no NATS at " << nats_url();
+  return std::move(*bus);
+}
+
+template <class Predicate>
+bool eventually(Predicate done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(poll_interval);
+  }
+  return done();
+}
+
+std::int64_t outbox_rows(const std::string& account_id) {
+  pqxx::connection conn{events_db()};
+  pqxx::read_transaction txn{conn};
+  return txn.exec_params1("SELECT count(*) FROM outbox WHERE account_id = $1", account_id)[0]
+      .as<std::int64_t>();
+}
+
+TEST(nats_bus, given_stream_ensured_twice_then_harmless_and_configured_as_specified) {
+  auto bus = connected_bus();
+  ASSERT_TRUE(bus);
+  ASSERT_TRUE(bus->ensure_stream().ok());
+  ASSERT_TRUE(bus->ensure_stream().ok());
+  const auto settings = read_stream_settings(nats_url());
+  ASSERT_TRUE(settings.found);
+  EXPECT_EQ(settings.subjects, (std::vector<std::string>{"ledger.events.>"}));
+  EXPECT_TRUE(settings.file_storage);
+  EXPECT_EQ(settings.duplicates_ns, 120'000'000'000LL);
+  EXPECT_EQ(settings.max_age_ns, 7LL * 24 * 3600 * 1'000'000'000LL);
+  EXPECT_EQ(settings.max_bytes, 1LL << 30);
+}
+
+TEST(nats_bus, given_republished_msg_ids_then_acknowledged_and_stored_once) {
+  auto bus = connected_bus();
+  ASSERT_TRUE(bus);
+  ASSERT_TRUE(bus->ensure_stream().ok());
+  const auto subject = messaging::subject_for("bus-" + unique_suffix());
+  std::vector<messaging::outgoing_message> messages;
+  for (int i = 0; i < 3; ++i) {
+    messages.push_back({subject, "id-" + unique_suffix() + "-" + std::to_string(i),
+                        "{\"test\":\"nats_bus\",\"n\":" + std::to_string(i) + "}"});
+  }
+  const auto first = bus->publish(messages, publish_timeout_ms);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, (std::vector<bool>{true, true, true}));
+  const auto again = bus->publish(messages, publish_timeout_ms);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, (std::vector<bool>{true, true, true}));
+
+  const auto stored = read_subject(nats_url(), subject, read_timeout);
+  ASSERT_EQ(stored.size(), 3u);
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    EXPECT_EQ(stored[i].msg_id, messages[i].msg_id);
+    EXPECT_EQ(stored[i].payload, messages[i].payload);
+  }
+  EXPECT_EQ(stored_on_subject(nats_url(), subject), 3);
+}
+
+TEST(nats_bus, given_durable_pull_subscription_then_fetch_ack_and_position_survives) {
+  auto bus = connected_bus();
+  ASSERT_TRUE(bus);
+  const auto subject = messaging::subject_for("sub-" + unique_suffix());
+  const std::string durable = "test-" + unique_suffix();
+  std::vector<messaging::outgoing_message> messages;
+  for (int i = 0; i < 3; ++i)
+    messages.push_back({subject, durable + "-" + std::to_string(i), "{}"});
+  ASSERT_TRUE(bus->ensure_stream().ok());
+  ASSERT_TRUE(bus->publish(messages, publish_timeout_ms).ok());
+  {
+    auto sub = bus->subscribe(durable, subject);
+    ASSERT_TRUE(sub.ok());
+    auto batch = (*sub)->fetch(10, 2'000);
+    ASSERT_TRUE(batch.ok());
+    ASSERT_EQ(batch->size(), 3u);
+    std::vector<std::uint64_t> tokens;
+    for (std::size_t i = 0; i < batch->size(); ++i) {
+      EXPECT_EQ((*batch)[i].msg_id, messages[i].msg_id);
+      EXPECT_EQ((*batch)[i].subject, subject);
+      EXPECT_GT((*batch)[i].stream_sequence, 0u);
+      tokens.push_back((*batch)[i].token);
+    }
+    ASSERT_TRUE((*sub)->ack(tokens).ok());
+  }
+  // A new subscription on the same durable resumes after the acknowledged
+  // messages: destroying the first did not delete the consumer.
+  {
+    auto sub = bus->subscribe(durable, subject);
+    ASSERT_TRUE(sub.ok());
+    auto batch = (*sub)->fetch(10, 500);
+    ASSERT_TRUE(batch.ok());
+    EXPECT_TRUE(batch->empty());
+  }
+  EXPECT_TRUE(delete_consumer(nats_url(), durable));
+  EXPECT_FALSE(bus->subscribe("bad.name").ok());
+}
+
+TEST(relay, given_commands_through_a_node_then_events_on_the_stream_once_and_outbox_drained) {
+  const auto port = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18083")));
+  node_process node{port};
+  ASSERT_TRUE(node.started()) << "see " << node.log_path();
+  const std::string id = "relay-" + unique_suffix();
+  ASSERT_EQ(post_json(port, "/commands/create-account",
+                      {{"account_id", id}, {"owner_name", "R"}, {"currency", "EUR"}})
+                .status,
+            201);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(post_json(port, "/commands/deposit", {{"account_id", id}, {"amount", "1.50"}}).status,
+              201);
+  }
+  const auto events = http_request(port, "GET", "/accounts/" + id + "/events?limit=100").json();
+  ASSERT_EQ(events["events"].size(), 3u);
+
+  const auto subject = messaging::subject_for(id);
+  ASSERT_TRUE(
+      eventually([&] { return stored_on_subject(nats_url(), subject) >= 3; }, relay_timeout))
+      << "see " << node.log_path();
+  const auto stored = read_subject(nats_url(), subject, read_timeout);
+  ASSERT_EQ(stored.size(), 3u);
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const auto& event = events["events"][i];
+    EXPECT_EQ(stored[i].subject, "ledger.events." + id);
+    EXPECT_EQ(stored[i].msg_id, event["event_id"].get<std::string>());
+    const auto payload = nlohmann::json::parse(stored[i].payload);
+    EXPECT_EQ(payload["event_id"], event["event_id"]);
+    EXPECT_EQ(payload["version"], static_cast<int>(i + 1));
+    EXPECT_EQ(payload["hash"], event["hash"]);
+  }
+  EXPECT_EQ(stored_on_subject(nats_url(), subject), 3);
+  EXPECT_TRUE(eventually([&] { return outbox_rows(id) == 0; }, relay_timeout));
+}
+
+}  // namespace
+}  // namespace chronicle::testing
