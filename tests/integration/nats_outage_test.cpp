@@ -1,6 +1,6 @@
 // A stopped NATS: commands still succeed (the outbox keeps their events), and
 // once NATS is back the relay publishes every one of them exactly once and the
-// outbox drains.
+// outbox drains. A node whose NATS is down when it starts still starts.
 
 #include <gtest/gtest.h>
 
@@ -94,6 +94,33 @@ TEST(nats_outage, given_nats_stopped_then_commands_succeed_and_events_arrive_onc
   }
   EXPECT_EQ(stored.size(), static_cast<std::size_t>(expected));
   EXPECT_EQ(stored_on_subject(nats_url(), subject), expected);
+  EXPECT_EQ(outbox_rows(id), 0);
+}
+
+TEST(nats_outage, given_nats_down_when_the_node_starts_then_it_serves_and_relays_once_nats_is_up) {
+  const auto port = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18084")));
+  nats_restarter restarter;
+  ASSERT_EQ(stack_command("nats-stop"), 0);
+  restarter.stopped = true;
+  node_process node{port};
+  ASSERT_TRUE(node.started()) << "see " << node.log_path();
+  const std::string id = "natslate-" + unique_suffix();
+  ASSERT_EQ(post_json(port, "/commands/create-account",
+                      {{"account_id", id}, {"owner_name", "L"}, {"currency", "USD"}})
+                .status,
+            201);
+  ASSERT_EQ(post_json(port, "/commands/deposit", {{"account_id", id}, {"amount", "3"}}).status,
+            201);
+
+  ASSERT_EQ(stack_command("nats-start"), 0);
+  restarter.stopped = false;
+  const auto subject = messaging::subject_for(id);
+  const auto deadline = std::chrono::steady_clock::now() + recovery_timeout;
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(stored_on_subject(nats_url(), subject) >= 2 && outbox_rows(id) == 0)) {
+    std::this_thread::sleep_for(poll_interval);
+  }
+  EXPECT_EQ(stored_on_subject(nats_url(), subject), 2) << "see " << node.log_path();
   EXPECT_EQ(outbox_rows(id), 0);
 }
 
