@@ -267,6 +267,7 @@ domain::result<std::unique_ptr<nats_bus>, std::string> nats_bus::connect(
   const auto urls = split_urls(settings.urls);
   if (urls.empty()) return domain::failure(std::string{"no NATS server URL given"});
   std::vector<const char*> servers;
+  servers.reserve(urls.size());
   for (const auto& url : urls) servers.push_back(url.c_str());
 
   natsOptions* raw_options = nullptr;
