@@ -135,7 +135,8 @@ natsStatus discard_result(Call&& call) {
 struct nats_bus::core {
   // The batch being published, as the ack handler (on a nats.c thread) sees it.
   std::mutex acks_mutex;
-  std::unordered_map<std::string, std::size_t> waiting;  // Nats-Msg-Id -> index in the batch
+  // Nats-Msg-Id -> its indexes in the batch (a batch may repeat an id).
+  std::unordered_map<std::string, std::vector<std::size_t>> waiting;
   std::vector<ack_state> acks;
   bool unavailable_seen = false;
   std::string last_error;
@@ -179,13 +180,15 @@ void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closu
   // the same id in a later batch is still the truth (the stream holds it).
   const auto it = c->waiting.find(id);
   if (it == c->waiting.end()) return;
-  auto& state = c->acks[it->second];
-  if (ack != nullptr) {
-    state = ack_state::acked;
-    return;
+  for (const auto index : it->second) {
+    auto& state = c->acks[index];
+    if (ack != nullptr) {
+      state = ack_state::acked;
+    } else if (state != ack_state::acked) {
+      state = ack_state::failed;
+    }
   }
-  if (state != ack_state::acked) state = ack_state::failed;
-  if (error != nullptr) {
+  if (ack == nullptr && error != nullptr) {
     if (unavailable_status(error->Err, error->ErrCode)) c->unavailable_seen = true;
     c->last_error = error->ErrText != nullptr ? error->ErrText : natsStatus_GetText(error->Err);
   }
@@ -235,7 +238,9 @@ class nats_subscription final : public subscription {
   incoming_message describe(natsMsg* m) {
     incoming_message in;
     in.subject = natsMsg_GetSubject(m);
-    in.payload.assign(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
+    if (const char* data = natsMsg_GetData(m); data != nullptr) {
+      in.payload.assign(data, static_cast<std::size_t>(natsMsg_GetDataLength(m)));
+    }
     const char* id = nullptr;
     if (natsMsgHeader_Get(m, msg_id_header, &id) == NATS_OK && id != nullptr) in.msg_id = id;
     jsMsgMetaData* raw = nullptr;
@@ -435,7 +440,7 @@ domain::result<std::vector<bool>, bus_error> nats_bus::publish(
     c.acks.assign(count, ack_state::pending);
     c.unavailable_seen = false;
     c.last_error.clear();
-    for (std::size_t i = 0; i < count; ++i) c.waiting.emplace(messages[i].msg_id, i);
+    for (std::size_t i = 0; i < count; ++i) c.waiting[messages[i].msg_id].push_back(i);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{timeout_ms};
   std::size_t sent = 0;

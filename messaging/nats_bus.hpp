@@ -11,7 +11,9 @@
 // - ensure_stream() and ensure_consumer() create, or update to the settings
 //   below, idempotently; calling them again (from any node) is harmless.
 // - publish() sets Nats-Msg-Id on every message and waits at most its timeout
-//   for the acknowledgements. It is serialised internally: one batch at a time.
+//   for the acknowledgements, which it matches by that id: a message without
+//   a msg_id is never reported as acknowledged. It is serialised internally:
+//   one batch at a time.
 // - No response from JetStream (no responders, as during a leader election:
 //   jsErrCode 10076), a lost connection, or a timeout is bus_error::unavailable;
 //   anything else is bus_error::failed. No exception escapes.
