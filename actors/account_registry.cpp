@@ -62,7 +62,6 @@ account_registry::behavior_type account_registry_impl(
         const auto target = actor_for(self, workers, limits, q.account_id);
         return self->delegate(target, std::move(q));
       },
-      [=](ping_atom) { return self->delegate(workers.front(), ping_atom::value); },
   };
 }
 

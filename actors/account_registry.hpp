@@ -19,8 +19,7 @@ namespace chronicle::actors {
 
 using account_registry = caf::typed_actor<caf::replies_to<command_request>::with<command_reply>,
                                           caf::replies_to<account_query>::with<account_view>,
-                                          caf::replies_to<events_query>::with<events_page>,
-                                          caf::replies_to<ping_atom>::with<bool>>;
+                                          caf::replies_to<events_query>::with<events_page>>;
 
 struct registry_limits {
   std::size_t live_accounts_max = 100'000;

@@ -28,7 +28,6 @@ db_worker::behavior_type db_worker_impl(db_worker::stateful_pointer<db_worker_st
         if (!r) return events_page{to_query_status(r.error()), {}};
         return events_page{query_status::ok, std::move(*r)};
       },
-      [=](ping_atom) { return self->state.store->ping().ok(); },
   };
 }
 

@@ -16,8 +16,7 @@ using db_worker =
     caf::typed_actor<caf::replies_to<load_atom, std::string>::with<load_reply>,
                      caf::replies_to<lookup_atom, std::vector<std::string>>::with<lookup_reply>,
                      caf::replies_to<persistence::append_batch>::with<append_reply>,
-                     caf::replies_to<events_query>::with<events_page>,
-                     caf::replies_to<ping_atom>::with<bool>>;
+                     caf::replies_to<events_query>::with<events_page>>;
 
 using store_factory = std::function<std::unique_ptr<persistence::event_store>()>;
 

@@ -26,7 +26,6 @@ using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 // Sent by an account actor to the outbox relay after a commit that appended
 // events: there is something to publish.
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
-using ping_atom = caf::atom_constant<caf::atom("ping")>;
 
 struct command_request {
   std::string account_id;

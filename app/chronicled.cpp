@@ -15,6 +15,8 @@
 #include "persistence/migrate.hpp"
 #include "persistence/pg_event_store.hpp"
 #include "persistence/pg_outbox_store.hpp"
+#include "persistence/pg_read_models.hpp"
+#include "projections/projection_actor.hpp"
 
 namespace {
 
@@ -44,6 +46,8 @@ std::vector<app::option_spec> option_specs() {
       {"node-id", "CHRONICLE_NODE_ID", "node-1", "this node's name in health reports"},
       {"db-connections", "CHRONICLE_DB_CONNECTIONS", "8",
        "database workers (one connection and one thread each)"},
+      {"query-connections", "CHRONICLE_QUERY_CONNECTIONS", "2",
+       "read-model query workers (one connection and one thread each)"},
       {"http-threads", "CHRONICLE_HTTP_THREADS", "2", "HTTP io threads"},
       {"live-accounts-max", "CHRONICLE_LIVE_ACCOUNTS_MAX", "100000",
        "account actors kept in memory before the least recently used is passivated"},
@@ -113,16 +117,47 @@ messaging::outbox_relay spawn_relay(caf::actor_system& system, const app::option
       limits);
 }
 
+std::vector<actors::query_worker> spawn_query_workers(caf::actor_system& system,
+                                                      const app::options& opts, std::size_t count) {
+  const std::string state_db = opts.get("state-db");
+  const std::string events_db = opts.get("events-db");
+  std::vector<actors::query_worker> out;
+  for (std::size_t i = 0; i < count; ++i) {
+    out.push_back(system.spawn<caf::detached>(
+        actors::query_worker_impl,
+        std::function<std::unique_ptr<persistence::read_model_store>()>{
+            [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); }},
+        actors::store_factory{
+            [events_db] { return std::make_unique<persistence::pg_event_store>(events_db); }}));
+  }
+  return out;
+}
+
+projections::projection_actor spawn_projection(caf::actor_system& system, const app::options& opts,
+                                               std::shared_ptr<messaging::nats_bus> bus) {
+  const std::string state_db = opts.get("state-db");
+  const std::string events_db = opts.get("events-db");
+  projections::projection_deps deps;
+  deps.subscribe = [bus] { return bus->subscribe(projections::consumer_name); };
+  deps.make_views = [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); };
+  deps.make_events = [events_db] {
+    return std::make_unique<persistence::pg_event_store>(events_db);
+  };
+  return system.spawn<caf::detached>(projections::projection_actor_impl, std::move(deps),
+                                     projections::projection_limits{});
+}
+
 int run(const app::options& opts) {
   const auto port = opts.integer("http-port", 1, 65535);
   const auto connections = opts.integer("db-connections", 1, 64);
   const auto http_threads = opts.integer("http-threads", 1, 64);
   const auto live_max = opts.integer("live-accounts-max", 1, 10'000'000);
   const auto batch_max = opts.integer("batch-commands-max", 1, 4096);
-  const auto relay_batch_max = opts.integer("relay-batch-max", 1,
-                                            static_cast<long long>(persistence::outbox_batch_max));
-  for (const auto* r :
-       {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max}) {
+  const auto relay_batch_max =
+      opts.integer("relay-batch-max", 1, static_cast<long long>(persistence::outbox_batch_max));
+  const auto query_connections = opts.integer("query-connections", 1, 64);
+  for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
+                        &query_connections}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
@@ -152,13 +187,16 @@ int run(const app::options& opts) {
   }
   std::shared_ptr<messaging::nats_bus> bus;
   messaging::outbox_relay relay;
+  projections::projection_actor projection;
   if (opts.get("nats").empty()) {
-    std::fprintf(stderr, "chronicled: no --nats: events stay in the outbox\n");
+    std::fprintf(stderr, "chronicled: no --nats: events stay in the outbox, read models idle\n");
   } else {
     bus = connect_bus(opts);
     if (!bus) return 2;
     relay = spawn_relay(system, opts, bus, static_cast<std::size_t>(*relay_batch_max));
+    projection = spawn_projection(system, opts, bus);
   }
+  auto queries = spawn_query_workers(system, opts, static_cast<std::size_t>(*query_connections));
   actors::registry_limits limits;
   limits.live_accounts_max = static_cast<std::size_t>(*live_max);
   limits.account.batch_commands_max = static_cast<std::size_t>(*batch_max);
@@ -170,12 +208,14 @@ int run(const app::options& opts) {
   http_config.port = static_cast<std::uint16_t>(*port);
   http_config.io_threads = static_cast<std::size_t>(*http_threads);
   http_config.node_id = opts.get("node-id");
-  auto server = http::server::start(system, registry, http_config);
+  auto server = http::server::start(system, registry, queries, http_config);
   if (!server) {
     std::fprintf(stderr, "chronicled: %s\n", server.error().c_str());
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
     if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
+    if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
+    for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
     return 1;
   }
   std::printf("chronicled %s listening on http://%s:%lld/\n", http_config.node_id.c_str(),
@@ -189,6 +229,8 @@ int run(const app::options& opts) {
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
+  if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
+  for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
   return 0;
 }
 

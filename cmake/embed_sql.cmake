@@ -1,6 +1,7 @@
 # Writes OUTPUT, a C++ source defining FUNCTION() -> the migrations of one
 # database as string literals, from the SQL files listed in SOURCES (sorted by
 # name, which is their order).
+string(REPLACE "," ";" SOURCES "${SOURCES}")
 list(SORT SOURCES)
 set(body "// Generated from persistence/migrations/*/*.sql; do not edit.\n")
 string(APPEND body "#include \"persistence/migrate.hpp\"\n\n")

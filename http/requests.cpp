@@ -64,9 +64,8 @@ parsed<std::string> account_id_field(const json& body) {
   auto id = text_field(body, "account_id", true, domain::account_id_bytes_max);
   if (!id) return id;
   if (!domain::valid_account_id(*id)) {
-    return failure(
-        problem{api_error::invalid_field,
-                "account_id must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '-'"});
+    return failure(problem{api_error::invalid_field,
+                           "account_id must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '-'"});
   }
   return id;
 }

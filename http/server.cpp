@@ -7,6 +7,7 @@
 #include "domain/event_codec.hpp"
 #include "domain/money.hpp"
 #include "http/requests.hpp"
+#include "http/views.hpp"
 
 // Request handles only ever travel inside this process, to the bridge actor.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(restinio::request_handle_t)
@@ -23,8 +24,8 @@ using running_server = restinio::running_server_handle_t<traits>;
 using request = restinio::request_handle_t;
 using nlohmann::json;
 
-constexpr std::size_t events_page_default = 100;
-constexpr std::size_t events_page_max = 1000;
+constexpr std::int64_t page_default = 100;
+constexpr std::int64_t page_max = 1000;
 constexpr auto read_timelimit = std::chrono::seconds{30};
 constexpr auto write_timelimit = std::chrono::seconds{10};
 // Beyond this the transport drops the connection; below it, bodies larger than
@@ -47,10 +48,11 @@ const char* reason_phrase(int status) {
   }
 }
 
-void respond(const request& req, int status, std::string body) {
+void respond(const request& req, int status, std::string body,
+             const char* content_type = "application/json") {
   auto response = req->create_response(restinio::http_status_line_t{
       restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, reason_phrase(status)});
-  response.append_header(restinio::http_field::content_type, "application/json");
+  response.append_header(restinio::http_field::content_type, content_type);
   if (status == 503) {
     response.append_header(restinio::http_field::retry_after, std::to_string(retry_after_seconds));
   }
@@ -66,47 +68,42 @@ void respond_problem(const request& req, api_error error, std::string message) {
   respond(req, answer_problem({error, std::move(message)}));
 }
 
-json account_json(const domain::account_state& s) {
-  const auto cur = domain::find_currency(s.currency);
-  return json{{"account_id", s.account_id},
-              {"owner_name", s.owner_name},
-              {"currency", s.currency},
-              {"balance", domain::format_amount(s.balance, *cur)},
-              {"version", s.version},
-              {"status", "open"},
-              {"created_at", domain::format_instant(s.created_at)},
-              {"updated_at", domain::format_instant(s.updated_at)},
-              {"last_hash", s.last_hash},
-              {"consistency", "strong"}};
-}
-
+// `source` names what failed: "the event store" or "the read models".
 void respond_query_failure(const request& req, actors::query_status status,
-                           const std::string& account_id) {
+                           const std::string& account_id, const std::string& source) {
   switch (status) {
     case actors::query_status::not_found:
       respond_problem(req, api_error::account_not_found,
                       "account " + account_id + " does not exist");
       return;
     case actors::query_status::unavailable:
-      respond_problem(req, api_error::store_unavailable, "the event store is unavailable");
+      respond_problem(req, api_error::store_unavailable, source + " are unavailable");
       return;
-    default: respond_problem(req, api_error::internal, "the event store failed");
+    default: respond_problem(req, api_error::internal, source + " failed");
   }
 }
+
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 
 // The bridge between RESTinio's threads and the actors: it sends each request
 // on and answers when the reply, or the timeout, comes back.
 struct bridge_state {
+  std::size_t next_worker = 0;  // round robin over the query workers
+
   static inline const char* name = "http_bridge";
 };
 
 caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_registry registry,
-                     std::chrono::milliseconds timeout, std::string node_id) {
+                     std::vector<actors::query_worker> queries, std::chrono::milliseconds timeout,
+                     std::string node_id) {
   auto on_error = [](request req) {
     return [req](caf::error&) {
       respond_problem(req, api_error::store_unavailable, "the ledger did not answer in time");
     };
   };
+  auto worker = [=] { return queries[self->state.next_worker++ % queries.size()]; };
+  const std::string events_source = "the event store";
+  const std::string views_source = "the read models";
   return {
       [=](request req, actors::command_request& cmd) {
         auto id = cmd.account_id;
@@ -118,10 +115,66 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
         auto id = q.account_id;
         self->request(registry, timeout, std::move(q))
             .then(
-                [req, id](actors::account_view& v) {
+                [=](actors::account_view& v) {
                   if (v.status != actors::query_status::ok)
-                    return respond_query_failure(req, v.status, id);
-                  respond(req, 200, account_json(v.state).dump());
+                    return respond_query_failure(req, v.status, id, events_source);
+                  respond(req, 200, account_json(v.state, "strong").dump());
+                },
+                on_error(req));
+      },
+      [=](request req, actors::read_account& q) {
+        auto id = q.account_id;
+        self->request(worker(), timeout, std::move(q))
+            .then(
+                [=](actors::account_view& v) {
+                  if (v.status != actors::query_status::ok)
+                    return respond_query_failure(req, v.status, id, views_source);
+                  respond(req, 200, account_json(v.state, "eventual").dump());
+                },
+                on_error(req));
+      },
+      [=](request req, persistence::account_filter& f) {
+        self->request(worker(), timeout, std::move(f))
+            .then(
+                [=](actors::accounts_page& p) {
+                  if (p.status != actors::query_status::ok)
+                    return respond_query_failure(req, p.status, "", views_source);
+                  json accounts = json::array();
+                  for (const auto& a : p.accounts) accounts.push_back(account_json(a, "eventual"));
+                  json body{{"accounts", std::move(accounts)}, {"next_after", nullptr}};
+                  if (!p.accounts.empty()) body["next_after"] = p.accounts.back().account_id;
+                  respond(req, 200, body.dump());
+                },
+                on_error(req));
+      },
+      [=](request req, actors::transactions_query& q) {
+        auto id = q.account_id;
+        self->request(worker(), timeout, std::move(q))
+            .then(
+                [=](actors::transactions_page& p) {
+                  if (p.status != actors::query_status::ok)
+                    return respond_query_failure(req, p.status, id, views_source);
+                  json rows = json::array();
+                  for (const auto& r : p.rows) rows.push_back(transaction_json(r));
+                  json body{{"account_id", id},
+                            {"transactions", std::move(rows)},
+                            {"next_before", nullptr}};
+                  if (!p.rows.empty()) body["next_before"] = p.rows.back().version;
+                  respond(req, 200, body.dump());
+                },
+                on_error(req));
+      },
+      [=](request req, persistence::timeline_query& q) {
+        self->request(worker(), timeout, std::move(q))
+            .then(
+                [=](actors::timeline_page& p) {
+                  if (p.status != actors::query_status::ok)
+                    return respond_query_failure(req, p.status, "", views_source);
+                  json rows = json::array();
+                  for (const auto& r : p.rows) rows.push_back(timeline_json(r));
+                  json body{{"events", std::move(rows)}, {"next", nullptr}};
+                  if (!p.rows.empty()) body["next"] = encode_cursor(p.rows.back());
+                  respond(req, 200, body.dump());
                 },
                 on_error(req));
       },
@@ -129,9 +182,9 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
         auto id = q.account_id;
         self->request(registry, timeout, std::move(q))
             .then(
-                [req, id](actors::events_page& p) {
+                [=](actors::events_page& p) {
                   if (p.status != actors::query_status::ok)
-                    return respond_query_failure(req, p.status, id);
+                    return respond_query_failure(req, p.status, id, events_source);
                   json events = json::array();
                   for (const auto& e : p.events) events.push_back(domain::event_to_json(e));
                   json body{{"account_id", id}, {"events", std::move(events)}};
@@ -140,14 +193,16 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
                 },
                 on_error(req));
       },
-      [=](request req, actors::ping_atom) {
-        self->request(registry, timeout, actors::ping_atom::value)
+      [=](request req, actors::progress_atom) {
+        self->request(worker(), timeout, actors::progress_atom::value)
+            .then([=](actors::progress_report& r) { respond(req, health_answer(r, node_id)); },
+                  on_error(req));
+      },
+      [=](request req, metrics_atom) {
+        self->request(worker(), timeout, actors::progress_atom::value)
             .then(
-                [req, node_id](bool up) {
-                  json body{{"status", up ? "ok" : "degraded"},
-                            {"node_id", node_id},
-                            {"event_store", up ? "up" : "down"}};
-                  respond(req, up ? 200 : 503, body.dump());
+                [=](actors::progress_report& r) {
+                  respond(req, 200, metrics_text(r), "text/plain; version=0.0.4");
                 },
                 on_error(req));
       },
@@ -202,7 +257,62 @@ class handlers {
 
   restinio::request_handling_status_t account(const request& req, std::string id) {
     if (!domain::valid_account_id(id)) return unknown_account(req, id);
-    caf::anon_send(bridge_, req, actors::account_query{std::move(id)});
+    const auto qp = restinio::parse_query(req->header().query());
+    const auto consistency = qp.get_param("consistency");
+    if (consistency && *consistency == "strong") {
+      caf::anon_send(bridge_, req, actors::account_query{std::move(id)});
+    } else if (!consistency || *consistency == "eventual") {
+      caf::anon_send(bridge_, req, actors::read_account{std::move(id)});
+    } else {
+      respond_problem(req, api_error::invalid_field, "consistency must be strong or eventual");
+    }
+    return restinio::request_accepted();
+  }
+
+  restinio::request_handling_status_t accounts(const request& req) {
+    const auto qp = restinio::parse_query(req->header().query());
+    const auto limit = integer_param(qp, "limit", page_default, 1, page_max);
+    if (!limit) return invalid(req, limit.error());
+    persistence::account_filter filter;
+    filter.limit = static_cast<std::size_t>(*limit);
+    filter.owner_name = restinio::cast_to<std::string>(qp.get_param("owner").value_or(""));
+    filter.status = restinio::cast_to<std::string>(qp.get_param("status").value_or(""));
+    filter.after_account_id = restinio::cast_to<std::string>(qp.get_param("after").value_or(""));
+    if (!filter.status.empty() && filter.status != "open") {
+      return invalid(req, "status must be open");
+    }
+    caf::anon_send(bridge_, req, std::move(filter));
+    return restinio::request_accepted();
+  }
+
+  restinio::request_handling_status_t transactions(const request& req, std::string id) {
+    if (!domain::valid_account_id(id)) return unknown_account(req, id);
+    const auto qp = restinio::parse_query(req->header().query());
+    const auto limit = integer_param(qp, "limit", page_default, 1, page_max);
+    const auto before = integer_param(qp, "before", 0, 0, INT64_MAX / 2);
+    if (!limit || !before) return invalid(req, !limit ? limit.error() : before.error());
+    caf::anon_send(
+        bridge_, req,
+        actors::transactions_query{std::move(id), *before, static_cast<std::size_t>(*limit)});
+    return restinio::request_accepted();
+  }
+
+  restinio::request_handling_status_t timeline(const request& req) {
+    const auto qp = restinio::parse_query(req->header().query());
+    const auto limit = integer_param(qp, "limit", page_default, 1, page_max);
+    if (!limit) return invalid(req, limit.error());
+    persistence::timeline_query q;
+    q.limit = static_cast<std::size_t>(*limit);
+    const auto order = qp.get_param("order");
+    if (order && *order != "desc" && *order != "asc") {
+      return invalid(req, "order must be desc or asc");
+    }
+    q.newest_first = !order || *order == "desc";
+    if (const auto after = qp.get_param("after")) {
+      q.after = parse_cursor(*after);
+      if (!q.after) return invalid(req, "after must be a cursor returned as 'next'");
+    }
+    caf::anon_send(bridge_, req, std::move(q));
     return restinio::request_accepted();
   }
 
@@ -210,22 +320,29 @@ class handlers {
     if (!domain::valid_account_id(id)) return unknown_account(req, id);
     const auto qp = restinio::parse_query(req->header().query());
     const auto from = integer_param(qp, "from_version", 1, 1, INT64_MAX / 2);
-    const auto limit = integer_param(qp, "limit", events_page_default, 1, events_page_max);
-    if (!from || !limit) {
-      respond_problem(req, api_error::invalid_field, !from ? from.error() : limit.error());
-      return restinio::request_accepted();
-    }
+    const auto limit = integer_param(qp, "limit", page_default, 1, page_max);
+    if (!from || !limit) return invalid(req, !from ? from.error() : limit.error());
     caf::anon_send(bridge_, req,
                    actors::events_query{std::move(id), *from, static_cast<std::size_t>(*limit)});
     return restinio::request_accepted();
   }
 
   restinio::request_handling_status_t health(const request& req) {
-    caf::anon_send(bridge_, req, actors::ping_atom::value);
+    caf::anon_send(bridge_, req, actors::progress_atom::value);
+    return restinio::request_accepted();
+  }
+
+  restinio::request_handling_status_t metrics(const request& req) {
+    caf::anon_send(bridge_, req, metrics_atom::value);
     return restinio::request_accepted();
   }
 
  private:
+  restinio::request_handling_status_t invalid(const request& req, const std::string& why) {
+    respond_problem(req, api_error::invalid_field, why);
+    return restinio::request_accepted();
+  }
+
   restinio::request_handling_status_t unknown_account(const request& req, const std::string& id) {
     respond_problem(req, api_error::account_not_found, "account " + id + " does not exist");
     return restinio::request_accepted();
@@ -246,13 +363,19 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
   for (const auto& [path, route] : commands) {
     router->http_post(path, [h, route = route](auto req, auto) { return h->command(route, req); });
   }
+  router->http_get("/accounts", [h](auto req, auto) { return h->accounts(req); });
   router->http_get("/accounts/:id", [h](auto req, auto params) {
     return h->account(req, restinio::cast_to<std::string>(params["id"]));
   });
   router->http_get("/accounts/:id/events", [h](auto req, auto params) {
     return h->events(req, restinio::cast_to<std::string>(params["id"]));
   });
+  router->http_get("/accounts/:id/transactions", [h](auto req, auto params) {
+    return h->transactions(req, restinio::cast_to<std::string>(params["id"]));
+  });
+  router->http_get("/events", [h](auto req, auto) { return h->timeline(req); });
   router->http_get("/health", [h](auto req, auto) { return h->health(req); });
+  router->http_get("/metrics", [h](auto req, auto) { return h->metrics(req); });
 
   auto not_allowed = [](auto req, auto) {
     respond_problem(req, api_error::method_not_allowed, "method not allowed on this path");
@@ -262,7 +385,8 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
     (void)route;
     router->add_handler(none_of_methods(restinio::http_method_post()), path, not_allowed);
   }
-  for (const char* path : {"/accounts/:id", "/accounts/:id/events", "/health"}) {
+  for (const char* path : {"/accounts", "/accounts/:id", "/accounts/:id/events",
+                           "/accounts/:id/transactions", "/events", "/health", "/metrics"}) {
     router->add_handler(none_of_methods(restinio::http_method_get()), path, not_allowed);
   }
   router->non_matched_request_handler([](auto req) {
@@ -290,9 +414,11 @@ server::~server() {
 }
 
 domain::result<std::unique_ptr<server>, std::string> server::start(
-    caf::actor_system& system, actors::account_registry registry, server_config config) {
+    caf::actor_system& system, actors::account_registry registry,
+    std::vector<actors::query_worker> queries, server_config config) {
   auto state = std::make_unique<impl>();
-  state->bridge = system.spawn(bridge, std::move(registry), config.command_timeout, config.node_id);
+  state->bridge = system.spawn(bridge, std::move(registry), std::move(queries),
+                               config.command_timeout, config.node_id);
   auto h = std::make_shared<handlers>(state->bridge);
   try {
     state->running = restinio::run_async<traits>(

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "actors/account_registry.hpp"
+#include "actors/query_worker.hpp"
 #include "domain/result.hpp"
 
 namespace chronicle::http {
@@ -32,8 +33,10 @@ struct server_config {
 
 class server {
  public:
+  // `queries` (at least one) serve reads from the read models.
   static domain::result<std::unique_ptr<server>, std::string> start(
-      caf::actor_system& system, actors::account_registry registry, server_config config);
+      caf::actor_system& system, actors::account_registry registry,
+      std::vector<actors::query_worker> queries, server_config config);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

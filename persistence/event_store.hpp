@@ -73,12 +73,16 @@ class event_store {
 
   virtual result<done, store_error> append(const append_batch& batch) = 0;
 
-  // Answers whether the database can be reached now.
-  virtual result<done, store_error> ping() = 0;
-
   // When the newest event of all accounts occurred (0 when there is none): the
-  // reference point for projection lag.
+  // reference point for projection lag, and the health check's probe.
   virtual result<domain::micros, store_error> newest_event_time() = 0;
+
+  // Every account's events in (account_id, version) order, after the position
+  // (account_id, version) given, at most `limit` (clamped to read_events_max):
+  // how replay and verify stream the whole store.
+  virtual result<std::vector<domain::event>, store_error> scan(const std::string& after_account_id,
+                                                               std::int64_t after_version,
+                                                               std::size_t limit) = 0;
 };
 
 // Folds an account's whole history, page by page, checking that every event

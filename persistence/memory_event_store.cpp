@@ -58,12 +58,6 @@ result<done, store_error> memory_event_store::append(const append_batch& batch) 
   return done{};
 }
 
-result<done, store_error> memory_event_store::ping() {
-  std::lock_guard<std::mutex> lock{mutex_};
-  if (!available_) return failure(store_error::unavailable);
-  return done{};
-}
-
 result<std::vector<domain::event>, store_error> memory_event_store::pending(std::size_t limit) {
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
@@ -108,6 +102,22 @@ result<domain::micros, store_error> memory_event_store::newest_event_time() {
     for (const auto& e : history) newest = std::max(newest, e.occurred_at);
   }
   return newest;
+}
+
+result<std::vector<domain::event>, store_error> memory_event_store::scan(
+    const std::string& after_account_id, std::int64_t after_version, std::size_t limit) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  std::vector<domain::event> out;
+  limit = std::min(limit, read_events_max);
+  for (auto it = events_.lower_bound(after_account_id); it != events_.end(); ++it) {
+    for (const auto& e : it->second) {
+      if (out.size() >= limit) return out;
+      if (it->first == after_account_id && e.version <= after_version) continue;
+      out.push_back(e);
+    }
+  }
+  return out;
 }
 
 void memory_event_store::set_available(bool available) {

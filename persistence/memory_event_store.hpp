@@ -25,8 +25,10 @@ class memory_event_store final : public event_store, public outbox_store {
   result<std::vector<command_record>, store_error> find_commands(
       const std::vector<std::string>& keys) override;
   result<done, store_error> append(const append_batch& batch) override;
-  result<done, store_error> ping() override;
   result<domain::micros, store_error> newest_event_time() override;
+  result<std::vector<domain::event>, store_error> scan(const std::string& after_account_id,
+                                                       std::int64_t after_version,
+                                                       std::size_t limit) override;
 
   result<std::vector<domain::event>, store_error> pending(std::size_t limit) override;
   result<done, store_error> remove(const std::vector<std::string>& event_ids) override;

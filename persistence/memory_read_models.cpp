@@ -112,6 +112,29 @@ result<std::vector<projection_progress>, store_error> memory_read_models::progre
   return out;
 }
 
+result<account_rows, store_error> memory_read_models::rows_of(const std::string& account_id) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  account_rows out;
+  if (const auto it = state_.balances.find(account_id); it != state_.balances.end()) {
+    out.balance = it->second;
+  }
+  for (const auto& [key, row] : transactions_) {
+    if (key.first == account_id) out.transactions.push_back(row);
+  }
+  for (const auto& row : timeline_) {
+    if (row.account_id == account_id) out.timeline.push_back(row);
+  }
+  std::sort(out.timeline.begin(), out.timeline.end(),
+            [](const auto& a, const auto& b) { return a.version < b.version; });
+  for (const auto p : all_projections) {
+    if (const auto it = state_.checkpoints.find({p, account_id}); it != state_.checkpoints.end()) {
+      out.checkpoints[p] = it->second;
+    }
+  }
+  return out;
+}
+
 void memory_read_models::set_available(bool available) {
   std::lock_guard<std::mutex> lock{mutex_};
   available_ = available;

@@ -23,6 +23,7 @@ class memory_read_models final : public read_model_store {
                                                                  std::size_t limit) override;
   result<std::vector<timeline_row>, store_error> timeline(const timeline_query& q) override;
   result<std::vector<projection_progress>, store_error> progress() override;
+  result<account_rows, store_error> rows_of(const std::string& account_id) override;
 
   void set_available(bool available);
   std::size_t apply_calls() const;

@@ -31,29 +31,51 @@ pg_event_store::pg_event_store(std::string connection_string, fault_hook hook)
 
 pg_event_store::~pg_event_store() = default;
 
+namespace {
+
+// Decodes selected event rows; one undecodable row makes the page corrupt.
+result<std::vector<domain::event>, store_error> decode_rows(const pqxx::result& rows) {
+  std::vector<domain::event> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    auto decoded = decode_event_row(row);
+    if (!decoded) {
+      std::fprintf(stderr, "event store: account %s version %s: %s\n", row[0].c_str(),
+                   row[1].c_str(), decoded.error().c_str());
+      return failure(store_error::corrupt);
+    }
+    out.push_back(std::move(*decoded));
+  }
+  return out;
+}
+
+}  // namespace
+
 result<std::vector<domain::event>, store_error> pg_event_store::read(const std::string& account_id,
                                                                      std::int64_t from_version,
                                                                      std::size_t limit) {
   using events = std::vector<domain::event>;
-  return db_.guarded<events>("read", [&]() -> result<events, store_error> {
+  return db_.guarded<events>("read", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec_params(
+    return decode_rows(txn.exec_params(
         std::string{"SELECT "} + event_columns +
             " FROM events e WHERE e.account_id = $1 AND e.version >= $2"
             " ORDER BY e.version LIMIT $3",
-        account_id, from_version, static_cast<std::int64_t>(std::min(limit, read_events_max)));
-    std::vector<domain::event> out;
-    out.reserve(rows.size());
-    for (const auto& row : rows) {
-      auto decoded = decode_event_row(row);
-      if (!decoded) {
-        std::fprintf(stderr, "event store: account %s: %s\n", account_id.c_str(),
-                     decoded.error().c_str());
-        return failure(store_error::corrupt);
-      }
-      out.push_back(std::move(*decoded));
-    }
-    return out;
+        account_id, from_version, static_cast<std::int64_t>(std::min(limit, read_events_max))));
+  });
+}
+
+result<std::vector<domain::event>, store_error> pg_event_store::scan(
+    const std::string& after_account_id, std::int64_t after_version, std::size_t limit) {
+  using events = std::vector<domain::event>;
+  return db_.guarded<events>("scan", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    return decode_rows(
+        txn.exec_params(std::string{"SELECT "} + event_columns +
+                            " FROM events e WHERE (e.account_id, e.version) > ($1, $2)"
+                            " ORDER BY e.account_id, e.version LIMIT $3",
+                        after_account_id, after_version,
+                        static_cast<std::int64_t>(std::min(limit, read_events_max))));
   });
 }
 
@@ -167,14 +189,6 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
     if (attempt >= append_attempts_max) return failure(store_error::unavailable);
     backoff(attempt);
   }
-}
-
-result<done, store_error> pg_event_store::ping() {
-  return db_.guarded<done>("ping", [&] {
-    pqxx::nontransaction txn{db_.get()};
-    txn.exec("SELECT 1");
-    return done{};
-  });
 }
 
 result<domain::micros, store_error> pg_event_store::newest_event_time() {

@@ -325,4 +325,126 @@ result<std::vector<projection_progress>, store_error> pg_read_models::progress()
   });
 }
 
+result<account_rows, store_error> pg_read_models::rows_of(const std::string& account_id) {
+  return db_.guarded<account_rows>("rows_of", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    account_rows out;
+    const auto balance = txn.exec_params(
+        std::string{"SELECT "} + balance_columns + " FROM account_balance WHERE account_id = $1",
+        account_id);
+    if (!balance.empty()) out.balance = balance_from(balance[0]);
+    for (const auto& row : txn.exec_params(
+             "SELECT event_id::text, account_id, version, type, amount, balance_after, currency,"
+             " description, occurred_at::text FROM transactions WHERE account_id = $1"
+             " ORDER BY version",
+             account_id)) {
+      out.transactions.push_back(transaction_row{
+          row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::int64_t>(),
+          row[3].as<std::string>(), row[4].as<std::int64_t>(), row[5].as<std::int64_t>(),
+          row[6].as<std::string>(), row[7].as<std::string>(), instant(row[8])});
+    }
+    for (const auto& row :
+         txn.exec_params("SELECT event_id::text, account_id, version, type, schema_version,"
+                         " occurred_at::text, data::text, hash FROM timeline WHERE account_id = $1"
+                         " ORDER BY version",
+                         account_id)) {
+      out.timeline.push_back(timeline_row{row[0].as<std::string>(), row[1].as<std::string>(),
+                                          row[2].as<std::int64_t>(), row[3].as<std::string>(),
+                                          row[4].as<int>(), instant(row[5]),
+                                          row[6].as<std::string>(), row[7].as<std::string>()});
+    }
+    for (const auto& row : txn.exec_params(
+             "SELECT projection, version FROM projection_checkpoints WHERE account_id = $1",
+             account_id)) {
+      if (const auto p = projection_from_name(row[0].c_str())) {
+        out.checkpoints[*p] = row[1].as<std::int64_t>();
+      }
+    }
+    return out;
+  });
+}
+
+namespace {
+
+constexpr const char* rebuild_suffix = "_rebuild";
+
+// The tables that hold each projection's rows.
+std::vector<std::string> tables_of(projection p) {
+  const read_model_tables live;
+  switch (p) {
+    case projection::balances: return {live.balances};
+    case projection::transactions: return {live.transactions};
+    case projection::timeline: return {live.timeline};
+  }
+  return {};
+}
+
+read_model_tables rebuild_tables(const std::vector<projection>& selected) {
+  read_model_tables t;
+  for (const auto p : selected) {
+    switch (p) {
+      case projection::balances: t.balances += rebuild_suffix; break;
+      case projection::transactions: t.transactions += rebuild_suffix; break;
+      case projection::timeline: t.timeline += rebuild_suffix; break;
+    }
+  }
+  t.checkpoints += rebuild_suffix;
+  t.status += rebuild_suffix;
+  return t;
+}
+
+std::string projection_list(const std::vector<projection>& selected) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    out += (i == 0 ? "'" : ",'") + std::string{projection_name(selected[i])} + "'";
+  }
+  return out + ")";
+}
+
+}  // namespace
+
+result<done, store_error> pg_read_models::begin(const std::vector<projection>& selected) {
+  rebuilding_ = selected;
+  return db_.guarded<done>("rebuild begin", [&] {
+    pqxx::work txn{db_.get()};
+    const read_model_tables live;
+    std::vector<std::string> tables{live.checkpoints, live.status};
+    for (const auto p : selected) {
+      for (const auto& t : tables_of(p)) tables.push_back(t);
+    }
+    for (const auto& t : tables) {
+      txn.exec("DROP TABLE IF EXISTS " + t + rebuild_suffix);
+      txn.exec("CREATE TABLE " + t + rebuild_suffix + " (LIKE " + t + " INCLUDING ALL)");
+    }
+    txn.commit();
+    return done{};
+  });
+}
+
+result<std::size_t, store_error> pg_read_models::load(const std::vector<domain::event>& events) {
+  return apply_to(events, rebuilding_, rebuild_tables(rebuilding_));
+}
+
+result<done, store_error> pg_read_models::swap_in() {
+  return db_.guarded<done>("rebuild swap", [&] {
+    pqxx::work txn{db_.get()};
+    for (const auto p : rebuilding_) {
+      for (const auto& t : tables_of(p)) {
+        txn.exec("ALTER TABLE " + t + " RENAME TO " + t + "_retired");
+        txn.exec("ALTER TABLE " + t + rebuild_suffix + " RENAME TO " + t);
+        txn.exec("DROP TABLE " + t + "_retired");
+        txn.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON " + t + " TO chronicle_app");
+      }
+    }
+    const read_model_tables live;
+    for (const auto& t : {live.checkpoints, live.status}) {
+      txn.exec("DELETE FROM " + t + " WHERE projection IN " + projection_list(rebuilding_));
+      txn.exec("INSERT INTO " + t + " SELECT * FROM " + t + rebuild_suffix);
+      txn.exec("DROP TABLE " + t + rebuild_suffix);
+    }
+    txn.commit();
+    return done{};
+  });
+}
+
 }  // namespace chronicle::persistence

@@ -21,7 +21,9 @@ struct read_model_tables {
   std::string status = "projection_status";
 };
 
-class pg_read_models final : public read_model_store {
+// Rebuilding (read_model_rebuild) creates and renames tables: it needs a
+// connection as the tables' owner.
+class pg_read_models final : public read_model_store, public read_model_rebuild {
  public:
   explicit pg_read_models(std::string connection_string);
 
@@ -37,6 +39,11 @@ class pg_read_models final : public read_model_store {
                                                                  std::size_t limit) override;
   result<std::vector<timeline_row>, store_error> timeline(const timeline_query& q) override;
   result<std::vector<projection_progress>, store_error> progress() override;
+  result<account_rows, store_error> rows_of(const std::string& account_id) override;
+
+  result<done, store_error> begin(const std::vector<projection>& selected) override;
+  result<std::size_t, store_error> load(const std::vector<domain::event>& events) override;
+  result<done, store_error> swap_in() override;
 
   // apply() for the `selected` projections into `tables`.
   result<std::size_t, store_error> apply_to(const std::vector<domain::event>& events,
@@ -45,6 +52,7 @@ class pg_read_models final : public read_model_store {
 
  private:
   pg_connection db_;
+  std::vector<projection> rebuilding_;
 };
 
 }  // namespace chronicle::persistence

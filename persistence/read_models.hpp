@@ -105,6 +105,15 @@ struct projection_progress {
 
 constexpr std::size_t read_model_page_max = 1000;
 
+// Everything the read models hold about one account, oldest first: what
+// verify compares with the fold of the account's events.
+struct account_rows {
+  std::optional<domain::account_state> balance;
+  std::vector<transaction_row> transactions;
+  std::vector<timeline_row> timeline;
+  std::map<projection, std::int64_t> checkpoints;  // absent: 0
+};
+
 class read_model_store {
  public:
   virtual ~read_model_store() = default;
@@ -124,6 +133,20 @@ class read_model_store {
       const std::string& account_id, std::int64_t before_version, std::size_t limit) = 0;
   virtual result<std::vector<timeline_row>, store_error> timeline(const timeline_query& q) = 0;
   virtual result<std::vector<projection_progress>, store_error> progress() = 0;
+  virtual result<account_rows, store_error> rows_of(const std::string& account_id) = 0;
+};
+
+// Rebuilds projections from scratch beside the live tables and swaps the new
+// tables in atomically (needs the tables' owner role).
+class read_model_rebuild {
+ public:
+  virtual ~read_model_rebuild() = default;
+  // Creates empty tables for the selected projections.
+  virtual result<done, store_error> begin(const std::vector<projection>& selected) = 0;
+  // Like read_model_store::apply(), into the new tables.
+  virtual result<std::size_t, store_error> load(const std::vector<domain::event>& events) = 0;
+  // In one transaction: the new tables and checkpoints replace the live ones.
+  virtual result<done, store_error> swap_in() = 0;
 };
 
 }  // namespace chronicle::persistence

@@ -19,6 +19,10 @@ namespace chronicle::projections {
 
 using pull_atom = caf::atom_constant<caf::atom("pull")>;
 
+// The durable consumer every node's projection actor shares: the stream's
+// messages are spread over the nodes, each applied by one of them.
+inline constexpr const char* consumer_name = "projections";
+
 using projection_actor = caf::typed_actor<caf::reacts_to<pull_atom>>;
 
 struct projection_limits {

@@ -65,7 +65,7 @@ class commands : public ::testing::Test {
   }
 
   static json account(const std::string& id) {
-    const auto r = http_request(port(), "GET", "/accounts/" + id);
+    const auto r = http_request(port(), "GET", "/accounts/" + id + "?consistency=strong");
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json();
   }
@@ -212,8 +212,8 @@ TEST_F(commands, given_bad_requests_then_precise_errors) {
   expect(post_json(port(), "/commands/deposit",
                    {{"account_id", "nobody-" + unique_suffix()}, {"amount", "1"}}),
          404, "ACCOUNT_NOT_FOUND");
-  expect(http_request(port(), "GET", "/accounts/nobody-" + unique_suffix()), 404,
-         "ACCOUNT_NOT_FOUND");
+  expect(http_request(port(), "GET", "/accounts/nobody-" + unique_suffix() + "?consistency=strong"),
+         404, "ACCOUNT_NOT_FOUND");
   expect(http_request(port(), "DELETE", "/accounts/" + id), 405, "METHOD_NOT_ALLOWED");
   expect(http_request(port(), "GET", "/no/such/route"), 404, "ROUTE_NOT_FOUND");
   expect(http_request(port(), "GET", "/accounts/" + id + "/events?limit=5000"), 400,

@@ -60,7 +60,7 @@ TEST(outage, given_postgres_stopped_then_503_and_after_restart_commands_succeed_
             201);
   ++acknowledged;
 
-  const auto state = http_request(port, "GET", "/accounts/" + id).json();
+  const auto state = http_request(port, "GET", "/accounts/" + id + "?consistency=strong").json();
   EXPECT_EQ(state["balance"], std::to_string(acknowledged) + ".00");
   EXPECT_EQ(state["version"], 1 + acknowledged);
   const auto events = http_request(port, "GET", "/accounts/" + id + "/events?limit=100").json();

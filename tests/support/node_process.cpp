@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "app/options.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace chronicle::testing {
@@ -29,6 +30,19 @@ bool exited(pid_t pid) {
 std::string env_or(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+std::string events_db() {
+  return env_or("CHRONICLE_EVENTS_DB", app::local_events_db);
+}
+std::string admin_db() {
+  return env_or("CHRONICLE_ADMIN_DB", app::local_admin_db);
+}
+std::string state_db() {
+  return env_or("CHRONICLE_STATE_DB", app::local_state_db);
+}
+std::string state_admin_db() {
+  return env_or("CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db);
 }
 
 std::string unique_suffix() {

@@ -15,6 +15,13 @@ namespace chronicle::testing {
 // A variable from the environment, or `fallback` when unset.
 std::string env_or(const char* name, const std::string& fallback);
 
+// The local stack's connection strings, as `make test` exports them (or the
+// stack's defaults when run by hand).
+std::string events_db();
+std::string admin_db();
+std::string state_db();
+std::string state_admin_db();
+
 // A unique-enough suffix so that runs against the same database never collide.
 std::string unique_suffix();
 

@@ -7,6 +7,7 @@
 
 #include "actors/account_registry.hpp"
 #include "persistence/memory_event_store.hpp"
+#include "tests/support/shared_event_store.hpp"
 
 namespace chronicle::actors {
 namespace {
@@ -18,32 +19,7 @@ constexpr auto reply_timeout = 5s;
 using reply_handle =
     caf::response_handle<caf::blocking_actor, caf::detail::type_list<command_reply>, true>;
 
-// Lets several workers (as several connections would) share one store.
-class shared_store final : public persistence::event_store {
- public:
-  explicit shared_store(persistence::memory_event_store& target) : target_{target} {}
-  persistence::result<std::vector<domain::event>, persistence::store_error> read(
-      const std::string& id, std::int64_t from, std::size_t limit) override {
-    return target_.read(id, from, limit);
-  }
-  persistence::result<std::vector<persistence::command_record>, persistence::store_error>
-  find_commands(const std::vector<std::string>& keys) override {
-    return target_.find_commands(keys);
-  }
-  persistence::result<persistence::done, persistence::store_error> append(
-      const persistence::append_batch& batch) override {
-    return target_.append(batch);
-  }
-  persistence::result<persistence::done, persistence::store_error> ping() override {
-    return target_.ping();
-  }
-  persistence::result<domain::micros, persistence::store_error> newest_event_time() override {
-    return target_.newest_event_time();
-  }
-
- private:
-  persistence::memory_event_store& target_;
-};
+using shared_store = testing::shared_event_store;
 
 command_request make(const std::string& id, domain::command cmd, std::string key = "",
                      std::string fingerprint = "") {

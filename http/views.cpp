@@ -1,0 +1,138 @@
+#include "http/views.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "domain/money.hpp"
+
+namespace chronicle::http {
+namespace {
+
+using nlohmann::json;
+
+std::string amount_json(std::int64_t minor, const std::string& currency) {
+  const auto cur = domain::find_currency(currency);
+  return cur ? domain::format_amount(minor, *cur) : std::to_string(minor);
+}
+
+}  // namespace
+
+json account_json(const domain::account_state& s, std::string_view consistency) {
+  return json{{"account_id", s.account_id},
+              {"owner_name", s.owner_name},
+              {"currency", s.currency},
+              {"balance", amount_json(s.balance, s.currency)},
+              {"version", s.version},
+              {"status", "open"},
+              {"created_at", domain::format_instant(s.created_at)},
+              {"updated_at", domain::format_instant(s.updated_at)},
+              {"last_hash", s.last_hash},
+              {"consistency", consistency}};
+}
+
+json transaction_json(const persistence::transaction_row& r) {
+  return json{{"event_id", r.event_id},
+              {"account_id", r.account_id},
+              {"version", r.version},
+              {"type", r.type},
+              {"amount", amount_json(r.amount, r.currency)},
+              {"balance_after", amount_json(r.balance_after, r.currency)},
+              {"currency", r.currency},
+              {"description", r.description},
+              {"transfer_id", nullptr},
+              {"counterparty", nullptr},
+              {"occurred_at", domain::format_instant(r.occurred_at)}};
+}
+
+json timeline_json(const persistence::timeline_row& r) {
+  return json{{"event_id", r.event_id},
+              {"account_id", r.account_id},
+              {"version", r.version},
+              {"type", r.type},
+              {"schema_version", r.schema_version},
+              {"occurred_at", domain::format_instant(r.occurred_at)},
+              {"data", json::parse(r.data, nullptr, false)},
+              {"hash", r.hash}};
+}
+
+std::string encode_cursor(const persistence::timeline_row& r) {
+  return std::to_string(r.occurred_at) + "_" + r.event_id;
+}
+
+std::optional<persistence::timeline_cursor> parse_cursor(std::string_view text) {
+  const auto sep = text.find('_');
+  constexpr std::size_t uuid_chars = 36;
+  if (sep == std::string_view::npos || sep == 0 || sep > 18 ||
+      text.size() - sep - 1 != uuid_chars) {
+    return std::nullopt;
+  }
+  domain::micros at = 0;
+  for (char c : text.substr(0, sep)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    at = at * 10 + (c - '0');
+  }
+  const auto id = text.substr(sep + 1);
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return std::nullopt;
+    }
+  }
+  return persistence::timeline_cursor{at, std::string{id}};
+}
+
+std::int64_t projection_lag_ms(const actors::progress_report& report,
+                               const persistence::projection_progress& p) {
+  return std::max<std::int64_t>(0, (report.newest_event_at - p.last_event_at) / 1000);
+}
+
+http_answer health_answer(const actors::progress_report& report, const std::string& node_id) {
+  json projections = json::array();
+  for (const auto& p : report.projections) {
+    projections.push_back({{"name", persistence::projection_name(p.which)},
+                           {"events_applied", p.events_applied},
+                           {"last_event_at", domain::format_instant(p.last_event_at)},
+                           {"lag_ms", projection_lag_ms(report, p)}});
+  }
+  const bool ok = report.event_store_up && report.read_models_up;
+  json body{{"status", ok ? "ok" : "degraded"},
+            {"node_id", node_id},
+            {"event_store", report.event_store_up ? "up" : "down"},
+            {"read_models", report.read_models_up ? "up" : "down"},
+            {"projections", std::move(projections)}};
+  if (report.newest_event_at != 0) {
+    body["newest_event_at"] = domain::format_instant(report.newest_event_at);
+  }
+  return {report.event_store_up ? 200 : 503, body.dump()};
+}
+
+std::string metrics_text(const actors::progress_report& report) {
+  std::string out;
+  out += "# HELP chronicle_event_store_up Whether the event store answered.\n";
+  out += "# TYPE chronicle_event_store_up gauge\n";
+  out += "chronicle_event_store_up " + std::to_string(report.event_store_up ? 1 : 0) + "\n";
+  out += "# HELP chronicle_read_models_up Whether the read-model database answered.\n";
+  out += "# TYPE chronicle_read_models_up gauge\n";
+  out += "chronicle_read_models_up " + std::to_string(report.read_models_up ? 1 : 0) + "\n";
+  out +=
+      "# HELP chronicle_projection_lag_seconds Newest committed event time minus newest "
+      "applied, per projection.\n";
+  out += "# TYPE chronicle_projection_lag_seconds gauge\n";
+  for (const auto& p : report.projections) {
+    const auto lag = projection_lag_ms(report, p);
+    out += "chronicle_projection_lag_seconds{projection=\"" +
+           std::string{persistence::projection_name(p.which)} + "\"} " +
+           std::to_string(lag / 1000) + "." + std::to_string(lag % 1000 / 100) +
+           std::to_string(lag % 100 / 10) + std::to_string(lag % 10) + "\n";
+  }
+  out += "# HELP chronicle_projection_events_applied_total Events applied, per projection.\n";
+  out += "# TYPE chronicle_projection_events_applied_total counter\n";
+  for (const auto& p : report.projections) {
+    out += "chronicle_projection_events_applied_total{projection=\"" +
+           std::string{persistence::projection_name(p.which)} + "\"} " +
+           std::to_string(p.events_applied) + "\n";
+  }
+  return out;
+}
+
+}  // namespace chronicle::http

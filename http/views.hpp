@@ -1,0 +1,38 @@
+#pragma once
+
+// How read results look on the wire: JSON bodies for accounts, transactions,
+// the timeline and health, the Prometheus text of /metrics, and the opaque
+// timeline cursor. Pure functions, unit-tested.
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "actors/query_worker.hpp"
+#include "domain/account.hpp"
+#include "http/errors.hpp"
+#include "persistence/read_models.hpp"
+
+namespace chronicle::http {
+
+// `consistency` is "strong" (answered from the event store by the account's
+// actor) or "eventual" (from the read model).
+nlohmann::json account_json(const domain::account_state& s, std::string_view consistency);
+nlohmann::json transaction_json(const persistence::transaction_row& r);
+nlohmann::json timeline_json(const persistence::timeline_row& r);
+
+// "<microseconds>_<event_id>", pointing at one timeline row.
+std::string encode_cursor(const persistence::timeline_row& r);
+std::optional<persistence::timeline_cursor> parse_cursor(std::string_view text);
+
+// Lag of each projection: how far its newest applied event trails the newest
+// committed one, in milliseconds (0 when it has caught up).
+std::int64_t projection_lag_ms(const actors::progress_report& report,
+                               const persistence::projection_progress& p);
+
+// 200 when commands can be served (the event store is up), else 503.
+http_answer health_answer(const actors::progress_report& report, const std::string& node_id);
+std::string metrics_text(const actors::progress_report& report);
+
+}  // namespace chronicle::http

@@ -1,0 +1,38 @@
+#pragma once
+
+// An event store that forwards to one memory_event_store, so that several
+// workers (as several connections would) share the same in-memory history.
+
+#include "persistence/memory_event_store.hpp"
+
+namespace chronicle::testing {
+
+class shared_event_store final : public persistence::event_store {
+ public:
+  explicit shared_event_store(persistence::memory_event_store& target) : target_{target} {}
+
+  persistence::result<std::vector<domain::event>, persistence::store_error> read(
+      const std::string& id, std::int64_t from, std::size_t limit) override {
+    return target_.read(id, from, limit);
+  }
+  persistence::result<std::vector<persistence::command_record>, persistence::store_error>
+  find_commands(const std::vector<std::string>& keys) override {
+    return target_.find_commands(keys);
+  }
+  persistence::result<persistence::done, persistence::store_error> append(
+      const persistence::append_batch& batch) override {
+    return target_.append(batch);
+  }
+  persistence::result<domain::micros, persistence::store_error> newest_event_time() override {
+    return target_.newest_event_time();
+  }
+  persistence::result<std::vector<domain::event>, persistence::store_error> scan(
+      const std::string& after_account_id, std::int64_t after_version, std::size_t limit) override {
+    return target_.scan(after_account_id, after_version, limit);
+  }
+
+ private:
+  persistence::memory_event_store& target_;
+};
+
+}  // namespace chronicle::testing
