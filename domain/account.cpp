@@ -5,16 +5,10 @@
 #include <utility>
 
 #include "domain/money.hpp"
+#include "domain/overloaded.hpp"
 
 namespace chronicle::domain {
 namespace {
-
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
 
 rejection amount_rejection(money_error error) {
   return {rejection_code::invalid_amount, std::string{describe(error)}};

@@ -6,18 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/money.hpp"
+#include "domain/overloaded.hpp"
 
 namespace chronicle::domain {
 namespace {
 
 using nlohmann::json;
-
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
 
 std::string stored_amount(std::int64_t minor, const std::string& code) {
   const auto cur = find_currency(code);
@@ -205,8 +199,8 @@ std::string sha256_hex(std::string_view bytes) {
 
 std::optional<chain_violation> check_link(const account_state& state, const event& e) {
   if (e.version != state.version + 1) {
-    return chain_violation{e.account_id, e.version, "version gap", std::to_string(state.version + 1),
-                           std::to_string(e.version)};
+    return chain_violation{e.account_id, e.version, "version gap",
+                           std::to_string(state.version + 1), std::to_string(e.version)};
   }
   const std::string& prev = state.version == 0 ? genesis_hash() : state.last_hash;
   if (e.prev_hash != prev) {

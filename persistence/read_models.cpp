@@ -4,16 +4,10 @@
 #include <set>
 
 #include "domain/event_codec.hpp"
+#include "domain/overloaded.hpp"
 
 namespace chronicle::persistence {
 namespace {
-
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
 
 constexpr std::pair<projection, std::string_view> projection_names[] = {
     {projection::balances, "balances"},
@@ -27,7 +21,7 @@ transaction_row movement(const domain::event& e, std::int64_t before) {
   row.account_id = e.account_id;
   row.version = e.version;
   row.occurred_at = e.occurred_at;
-  std::visit(overloaded{
+  std::visit(domain::overloaded{
                  [&](const domain::account_created& b) {
                    row.type = "opening";
                    row.amount = b.initial_balance;

@@ -7,25 +7,15 @@
 #include <thread>
 
 #include "tests/support/http_client.hpp"
-#include "tests/support/node_process.hpp"
+#include "tests/support/node_suite.hpp"
 
 namespace chronicle::testing {
 namespace {
 
 using nlohmann::json;
 
-class commands : public ::testing::Test {
+class commands : public node_suite {
  protected:
-  static void SetUpTestSuite() {
-    const auto port = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081")));
-    node_ = std::make_unique<node_process>(port);
-  }
-  static void TearDownTestSuite() { node_.reset(); }
-
-  void SetUp() override { ASSERT_TRUE(node_->started()) << "see " << node_->log_path(); }
-
-  static std::uint16_t port() { return node_->port(); }
-
   static std::string new_account(const std::string& initial, const std::string& currency = "USD") {
     const std::string id = "acct-" + unique_suffix();
     const auto r = post_json(port(), "/commands/create-account",
@@ -69,8 +59,6 @@ class commands : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json();
   }
-
-  static inline std::unique_ptr<node_process> node_;
 };
 
 TEST_F(commands, given_balance_100_when_100_concurrent_withdrawals_of_10_then_exactly_10_succeed) {

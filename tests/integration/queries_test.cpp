@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "tests/support/http_client.hpp"
-#include "tests/support/node_process.hpp"
+#include "tests/support/node_suite.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -19,17 +19,8 @@ using nlohmann::json;
 constexpr int converge_polls_max = 150;
 constexpr auto converge_poll = std::chrono::milliseconds{100};
 
-class queries : public ::testing::Test {
+class queries : public node_suite {
  protected:
-  static void SetUpTestSuite() {
-    const auto port = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081")));
-    node_ = std::make_unique<node_process>(port);
-  }
-  static void TearDownTestSuite() { node_.reset(); }
-  void SetUp() override { ASSERT_TRUE(node_->started()) << "see " << node_->log_path(); }
-
-  static std::uint16_t port() { return node_->port(); }
-
   static void command(const std::string& route, const json& body) {
     const auto r = post_json(port(), "/commands/" + route, body);
     ASSERT_EQ(r.status, 201) << r.body;
@@ -48,8 +39,6 @@ class queries : public ::testing::Test {
                   << last.dump();
     return last;
   }
-
-  static inline std::unique_ptr<node_process> node_;
 };
 
 TEST_F(queries, given_commands_when_read_model_converges_then_equals_strong_read) {

@@ -1,0 +1,22 @@
+#include "tests/support/node_suite.hpp"
+
+namespace chronicle::testing {
+
+void node_suite::SetUpTestSuite() {
+  node_ = std::make_unique<node_process>(
+      static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081"))));
+}
+
+void node_suite::TearDownTestSuite() {
+  node_.reset();
+}
+
+void node_suite::SetUp() {
+  ASSERT_TRUE(node_->started()) << "see " << node_->log_path();
+}
+
+std::uint16_t node_suite::port() {
+  return node_->port();
+}
+
+}  // namespace chronicle::testing
