@@ -1,30 +1,14 @@
 #pragma once
 
-// A small blocking HTTP/1.1 client for the integration tests: one connection
-// per request ("Connection: close"), loopback only, bounded by a timeout.
+// The tests use the project's loopback HTTP client (client/http_client.hpp)
+// under their own namespace.
 
-#include <cstdint>
-#include <map>
-#include <nlohmann/json.hpp>
-#include <string>
+#include "client/http_client.hpp"
 
 namespace chronicle::testing {
 
-struct http_response {
-  int status = 0;  // 0 when the connection failed or the reply was unreadable
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;
-
-  nlohmann::json json() const;
-};
-
-http_response http_request(std::uint16_t port, const std::string& method, const std::string& path,
-                           const std::string& body = "",
-                           const std::map<std::string, std::string>& headers = {},
-                           int timeout_ms = 15'000);
-
-// POST a JSON body with Content-Type: application/json.
-http_response post_json(std::uint16_t port, const std::string& path, const nlohmann::json& body,
-                        const std::map<std::string, std::string>& headers = {});
+using client::http_request;
+using client::http_response;
+using client::post_json;
 
 }  // namespace chronicle::testing

@@ -1,4 +1,4 @@
-#include "tests/support/http_client.hpp"
+#include "client/http_client.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,7 +10,7 @@
 #include <cctype>
 #include <chrono>
 
-namespace chronicle::testing {
+namespace chronicle::client {
 namespace {
 
 class socket_guard {
@@ -97,10 +97,10 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
 }
 
 http_response post_json(std::uint16_t port, const std::string& path, const nlohmann::json& body,
-                        const std::map<std::string, std::string>& headers) {
+                        const std::map<std::string, std::string>& headers, int timeout_ms) {
   auto all = headers;
   all.emplace("Content-Type", "application/json");
-  return http_request(port, "POST", path, body.dump(), all);
+  return http_request(port, "POST", path, body.dump(), all, timeout_ms);
 }
 
-}  // namespace chronicle::testing
+}  // namespace chronicle::client
