@@ -62,6 +62,10 @@ account_registry::behavior_type account_registry_impl(
         const auto target = actor_for(self, workers, limits, q.account_id);
         return self->delegate(target, std::move(q));
       },
+      [=](snapshot_query& q) {
+        const auto& worker = workers[self->state.next_snapshot_worker++ % workers.size()];
+        return self->delegate(worker, std::move(q));
+      },
   };
 }
 

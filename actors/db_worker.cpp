@@ -28,6 +28,12 @@ db_worker::behavior_type db_worker_impl(db_worker::stateful_pointer<db_worker_st
         if (!r) return events_page{to_query_status(r.error()), {}};
         return events_page{query_status::ok, std::move(*r)};
       },
+      [=](const snapshot_query& q) {
+        auto r = persistence::load_states_at_one_instant(*self->state.store, q.account_ids,
+                                                         self->state.snapshot_cache);
+        if (!r) return snapshot_view{to_query_status(r.error()), {}};
+        return snapshot_view{query_status::ok, std::move(*r)};
+      },
   };
 }
 

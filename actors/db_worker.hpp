@@ -16,12 +16,15 @@ using db_worker =
     caf::typed_actor<caf::replies_to<load_atom, std::string>::with<load_reply>,
                      caf::replies_to<lookup_atom, std::vector<std::string>>::with<lookup_reply>,
                      caf::replies_to<persistence::append_batch>::with<append_reply>,
-                     caf::replies_to<events_query>::with<events_page>>;
+                     caf::replies_to<events_query>::with<events_page>,
+                     caf::replies_to<snapshot_query>::with<snapshot_view>>;
 
 using store_factory = std::function<std::unique_ptr<persistence::event_store>()>;
 
 struct db_worker_state {
   std::unique_ptr<persistence::event_store> store;
+  // States folded by snapshot queries, so that each one reads only new events.
+  persistence::state_cache snapshot_cache;
 };
 
 db_worker::behavior_type db_worker_impl(db_worker::stateful_pointer<db_worker_state> self,

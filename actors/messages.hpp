@@ -80,6 +80,17 @@ struct events_page {
   std::vector<domain::event> events;
 };
 
+// A strong read of several accounts, all as of one instant of the event store.
+struct snapshot_query {
+  std::vector<std::string> account_ids;  // at most persistence::snapshot_accounts_max, distinct
+};
+
+struct snapshot_view {
+  query_status status = query_status::failed;
+  // In the order asked; an unknown account has status absent.
+  std::vector<domain::account_state> accounts;
+};
+
 // What a database worker answers: a value or the store's error.
 template <class T>
 struct store_reply {
@@ -101,6 +112,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::account_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::account_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::events_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::events_page)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::snapshot_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::snapshot_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::load_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::lookup_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::append_reply)

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 #include <restinio/all.hpp>
@@ -193,6 +194,16 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
                 },
                 on_error(req));
       },
+      [=](request req, actors::snapshot_query& q) {
+        self->request(registry, timeout, std::move(q))
+            .then(
+                [=](actors::snapshot_view& v) {
+                  if (v.status != actors::query_status::ok)
+                    return respond_query_failure(req, v.status, "", events_source);
+                  respond(req, 200, snapshot_json(v.accounts).dump());
+                },
+                on_error(req));
+      },
       [=](request req, actors::progress_atom) {
         self->request(worker(), timeout, actors::progress_atom::value)
             .then([=](actors::progress_report& r) { respond(req, health_answer(r, node_id)); },
@@ -266,6 +277,36 @@ class handlers {
     } else {
       respond_problem(req, api_error::invalid_field, "consistency must be strong or eventual");
     }
+    return restinio::request_accepted();
+  }
+
+  // ?ids=a,b,c: 1 to snapshot_accounts_max valid ids; a repeated id counts once.
+  restinio::request_handling_status_t snapshot(const request& req) {
+    // Relaxed: the commas between ids need no percent-encoding.
+    const auto parsed =
+        restinio::try_parse_query<restinio::parse_query_traits::relaxed>(req->header().query());
+    if (!parsed) return invalid(req, "the query string is malformed");
+    const auto ids = parsed->get_param("ids");
+    if (!ids || ids->empty()) {
+      respond_problem(req, api_error::missing_field, "ids is required: ?ids=a,b,c");
+      return restinio::request_accepted();
+    }
+    actors::snapshot_query q;
+    const std::string text = restinio::cast_to<std::string>(*ids);
+    for (std::size_t start = 0; start <= text.size();) {
+      const auto comma = std::min(text.find(',', start), text.size());
+      auto id = text.substr(start, comma - start);
+      if (!domain::valid_account_id(id)) return invalid(req, "ids: '" + id + "' is no account id");
+      if (std::find(q.account_ids.begin(), q.account_ids.end(), id) == q.account_ids.end()) {
+        q.account_ids.push_back(std::move(id));
+      }
+      if (q.account_ids.size() > persistence::snapshot_accounts_max) {
+        return invalid(req, "ids: at most " + std::to_string(persistence::snapshot_accounts_max) +
+                                " accounts");
+      }
+      start = comma + 1;
+    }
+    caf::anon_send(bridge_, req, std::move(q));
     return restinio::request_accepted();
   }
 
@@ -364,6 +405,8 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
     router->http_post(path, [h, route = route](auto req, auto) { return h->command(route, req); });
   }
   router->http_get("/accounts", [h](auto req, auto) { return h->accounts(req); });
+  // Before /accounts/:id, which would otherwise take "snapshot" for an id.
+  router->http_get("/accounts/snapshot", [h](auto req, auto) { return h->snapshot(req); });
   router->http_get("/accounts/:id", [h](auto req, auto params) {
     return h->account(req, restinio::cast_to<std::string>(params["id"]));
   });
@@ -385,8 +428,9 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
     (void)route;
     router->add_handler(none_of_methods(restinio::http_method_post()), path, not_allowed);
   }
-  for (const char* path : {"/accounts", "/accounts/:id", "/accounts/:id/events",
-                           "/accounts/:id/transactions", "/events", "/health", "/metrics"}) {
+  for (const char* path :
+       {"/accounts", "/accounts/snapshot", "/accounts/:id", "/accounts/:id/events",
+        "/accounts/:id/transactions", "/events", "/health", "/metrics"}) {
     router->add_handler(none_of_methods(restinio::http_method_get()), path, not_allowed);
   }
   router->non_matched_request_handler([](auto req) {

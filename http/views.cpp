@@ -29,6 +29,24 @@ json account_json(const domain::account_state& s, std::string_view consistency) 
               {"consistency", consistency}};
 }
 
+json snapshot_json(const std::vector<domain::account_state>& states) {
+  json accounts = json::array();
+  json missing = json::array();
+  for (const auto& s : states) {
+    if (s.status == domain::account_status::absent) {
+      missing.push_back(s.account_id);
+      continue;
+    }
+    accounts.push_back(json{{"account_id", s.account_id},
+                            {"balance", amount_json(s.balance, s.currency)},
+                            {"version", s.version},
+                            {"currency", s.currency}});
+  }
+  return json{{"accounts", std::move(accounts)},
+              {"missing", std::move(missing)},
+              {"consistency", "strong"}};
+}
+
 json transaction_json(const persistence::transaction_row& r) {
   return json{{"event_id", r.event_id},
               {"account_id", r.account_id},

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "actors/query_worker.hpp"
 #include "domain/account.hpp"
@@ -20,6 +21,9 @@ namespace chronicle::http {
 // actor) or "eventual" (from the read model).
 nlohmann::json account_json(const domain::account_state& s, std::string_view consistency);
 nlohmann::json transaction_json(const persistence::transaction_row& r);
+// The body of GET /accounts/snapshot: the known accounts in the order asked
+// (account_id, balance, version, currency), the unknown ids under "missing".
+nlohmann::json snapshot_json(const std::vector<domain::account_state>& states);
 nlohmann::json timeline_json(const persistence::timeline_row& r);
 
 // "<microseconds>_<event_id>", pointing at one timeline row.

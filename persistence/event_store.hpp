@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -57,6 +58,15 @@ struct append_batch {
 
 constexpr std::size_t read_events_max = 1000;
 
+// Where a read of several accounts starts: the events after `after_version`.
+struct account_cursor {
+  std::string account_id;
+  std::int64_t after_version = 0;
+};
+
+// The most accounts one read at one instant may name.
+constexpr std::size_t snapshot_accounts_max = 100;
+
 class event_store {
  public:
   virtual ~event_store() = default;
@@ -83,11 +93,38 @@ class event_store {
   virtual result<std::vector<domain::event>, store_error> scan(const std::string& after_account_id,
                                                                std::int64_t after_version,
                                                                std::size_t limit) = 0;
+
+  // The events of several accounts (at most snapshot_accounts_max cursors,
+  // distinct ids) after each cursor's version, in (account_id, version) order,
+  // at most `limit` (clamped to read_events_max), all read at ONE instant of
+  // the store: one read-only snapshot transaction. The answer holds every event
+  // committed before that instant and none committed after, so a transaction
+  // that appended to several accounts is in it whole or not at all. An answer
+  // of `limit` events may have been cut short.
+  virtual result<std::vector<domain::event>, store_error> read_at_one_instant(
+      const std::vector<account_cursor>& cursors, std::size_t limit) = 0;
 };
 
 // Folds an account's whole history, page by page, checking that every event
 // links to its predecessor and that its hash matches its contents.
 result<domain::account_state, store_error> load_state(event_store& store,
                                                       const std::string& account_id);
+
+// Account states folded by earlier reads. History is never changed, so a state
+// folded from a prefix of an account's events stays true: a later read only
+// needs the events after it. Cleared when it would outgrow accounts_max.
+struct state_cache {
+  std::unordered_map<std::string, domain::account_state> states;
+  std::size_t accounts_max = 10'000;
+};
+
+// The states of `account_ids` (at most snapshot_accounts_max) all as of ONE
+// instant of the store, in the order asked (a repeated id answers once); an
+// account without events answers status absent. The events after the cached
+// states are read with read_at_one_instant and checked against the hash chain;
+// when that answer is cut short, its events are folded into the cache and the
+// read is repeated from there (a bounded number of times).
+result<std::vector<domain::account_state>, store_error> load_states_at_one_instant(
+    event_store& store, const std::vector<std::string>& account_ids, state_cache& cache);
 
 }  // namespace chronicle::persistence

@@ -120,6 +120,27 @@ result<std::vector<domain::event>, store_error> memory_event_store::scan(
   return out;
 }
 
+result<std::vector<domain::event>, store_error> memory_event_store::read_at_one_instant(
+    const std::vector<account_cursor>& cursors, std::size_t limit) {
+  // One lock is one instant: no append can land between two accounts' reads.
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  if (cursors.size() > snapshot_accounts_max) return failure(store_error::failed);
+  std::map<std::string, std::int64_t> after;
+  for (const auto& c : cursors) after.emplace(c.account_id, c.after_version);
+  std::vector<domain::event> out;
+  limit = std::min(limit, read_events_max);
+  for (const auto& [id, after_version] : after) {
+    const auto it = events_.find(id);
+    if (it == events_.end()) continue;
+    for (const auto& e : it->second) {
+      if (out.size() >= limit) return out;
+      if (e.version > after_version) out.push_back(e);
+    }
+  }
+  return out;
+}
+
 void memory_event_store::set_available(bool available) {
   std::lock_guard<std::mutex> lock{mutex_};
   available_ = available;

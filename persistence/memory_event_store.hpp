@@ -29,6 +29,8 @@ class memory_event_store final : public event_store, public outbox_store {
   result<std::vector<domain::event>, store_error> scan(const std::string& after_account_id,
                                                        std::int64_t after_version,
                                                        std::size_t limit) override;
+  result<std::vector<domain::event>, store_error> read_at_one_instant(
+      const std::vector<account_cursor>& cursors, std::size_t limit) override;
 
   result<std::vector<domain::event>, store_error> pending(std::size_t limit) override;
   result<done, store_error> remove(const std::vector<std::string>& event_ids) override;

@@ -79,6 +79,42 @@ result<std::vector<domain::event>, store_error> pg_event_store::scan(
   });
 }
 
+result<std::vector<domain::event>, store_error> pg_event_store::read_at_one_instant(
+    const std::vector<account_cursor>& cursors, std::size_t limit) {
+  using events = std::vector<domain::event>;
+  if (cursors.empty()) return events{};
+  if (cursors.size() > snapshot_accounts_max) return failure(store_error::failed);
+  std::vector<std::string> params;
+  for (const auto& c : cursors) {
+    params.insert(params.end(), {c.account_id, std::to_string(c.after_version)});
+  }
+  const char* casts[] = {"", "::BIGINT"};
+  // One statement in a snapshot transaction: every account is read at the same
+  // instant, and sees exactly the transactions committed before it. Appends
+  // that touch the same account are ordered by their commits (the second one's
+  // insert of that version would fail), so each account's part of the snapshot
+  // is a prefix of its history in that order.
+  const std::string sql = std::string{"SELECT "} + event_columns + " FROM events e JOIN (VALUES " +
+                          values_clause(cursors.size(), 2, casts) +
+                          ") AS c (account_id, after_version)"
+                          " ON e.account_id = c.account_id AND e.version > c.after_version"
+                          " ORDER BY e.account_id, e.version LIMIT " +
+                          std::to_string(std::min(limit, read_events_max));
+  return db_.guarded<events>("read_at_one_instant", [&]() -> result<events, store_error> {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> txn{db_.get()};
+        auto page = decode_rows(txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params)));
+        txn.commit();
+        return page;
+      } catch (const pqxx::transaction_rollback&) {
+        if (attempt >= append_attempts_max) return failure(store_error::unavailable);
+        backoff(attempt);
+      }
+    }
+  });
+}
+
 result<std::vector<command_record>, store_error> pg_event_store::find_commands(
     const std::vector<std::string>& keys) {
   if (keys.empty()) return std::vector<command_record>{};

@@ -6,6 +6,9 @@
 // run SERIALIZABLE and are retried with jittered backoff on SQLSTATE 40001 and
 // deadlocks. A connection lost during COMMIT is resolved by looking up the
 // batch's first event id (or idempotency key) on a fresh connection.
+// Reads at one instant run in one REPEATABLE READ READ ONLY transaction (one
+// snapshot on PostgreSQL; CockroachDB runs it SERIALIZABLE), retried like
+// appends on SQLSTATE 40001.
 
 #include <functional>
 #include <memory>
@@ -35,6 +38,8 @@ class pg_event_store final : public event_store {
   result<std::vector<domain::event>, store_error> scan(const std::string& after_account_id,
                                                        std::int64_t after_version,
                                                        std::size_t limit) override;
+  result<std::vector<domain::event>, store_error> read_at_one_instant(
+      const std::vector<account_cursor>& cursors, std::size_t limit) override;
 
  private:
   enum class commit_state { committed, not_committed, unknown };

@@ -30,6 +30,10 @@ class shared_event_store final : public persistence::event_store {
       const std::string& after_account_id, std::int64_t after_version, std::size_t limit) override {
     return target_.scan(after_account_id, after_version, limit);
   }
+  persistence::result<std::vector<domain::event>, persistence::store_error> read_at_one_instant(
+      const std::vector<persistence::account_cursor>& cursors, std::size_t limit) override {
+    return target_.read_at_one_instant(cursors, limit);
+  }
 
  private:
   persistence::memory_event_store& target_;
