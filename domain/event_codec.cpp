@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,17 @@ namespace chronicle::domain {
 namespace {
 
 using nlohmann::json;
+
+// True when `value` has at most `levels` levels of arrays and objects. The recursion stops at
+// the limit, so this is safe on input of any depth.
+bool nested_within(const json& value, int levels) {
+  if (!value.is_structured()) return true;
+  if (levels == 0) return false;
+  for (const auto& child : value) {
+    if (!nested_within(child, levels - 1)) return false;
+  }
+  return true;
+}
 
 std::string stored_amount(std::int64_t minor, const std::string& code) {
   const auto cur = find_currency(code);
@@ -76,6 +88,10 @@ json envelope(const event& e) {
 result<std::int64_t, std::string> read_integer(const json& j, const char* field) {
   const auto it = j.find(field);
   if (it == j.end() || !it->is_number_integer()) return failure(std::string{field} + " missing");
+  // get<int64_t>() would wrap an unsigned value past INT64_MAX into a negative number.
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t{INT64_MAX}) {
+    return failure(std::string{field} + " out of range");
+  }
   return it->get<std::int64_t>();
 }
 
@@ -123,6 +139,9 @@ result<event_body, std::string> decode_payload(std::string_view type, int schema
     return failure("unsupported schema version " + std::to_string(schema_version));
   }
   if (!data.is_object()) return failure(std::string{"data is not an object"});
+  if (!nested_within(data, payload_depth_max)) {
+    return failure("data is nested deeper than " + std::to_string(payload_depth_max) + " levels");
+  }
   if (type == "AccountCreated") return decode_created(data);
   if (type == "MoneyDeposited") return decode_movement<money_deposited>(data, schema_version);
   if (type == "MoneyWithdrawn") return decode_movement<money_withdrawn>(data, schema_version);
@@ -154,6 +173,10 @@ result<event, std::string> event_from_json(const json& j) {
   e.version = *version;
   const auto schema = read_integer(j, "schema_version");
   if (!schema) return failure(schema.error());
+  // Checked before the narrowing to int, which would turn 2^32 + 1 into schema 1.
+  if (*schema < 1 || *schema > event_schema_version) {
+    return failure("unsupported schema version " + std::to_string(*schema));
+  }
   e.schema_version = static_cast<int>(*schema);
   const auto at_text = read_string(j, "occurred_at");
   const auto at = at_text ? parse_instant(*at_text) : std::nullopt;

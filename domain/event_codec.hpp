@@ -25,6 +25,11 @@ namespace chronicle::domain {
 // decoded; see docs/EVENT_SOURCING.md for each version.
 constexpr int event_schema_version = 2;
 
+// The deepest nesting of arrays and objects a payload may have, the payload object included.
+// Payloads are flat; the limit is there because the JSON library copies and prints
+// recursively, so a deeply nested payload from the bus would overflow the stack.
+constexpr int payload_depth_max = 32;
+
 // The prev_hash of every account's first event: 64 zeros.
 const std::string& genesis_hash();
 
@@ -33,6 +38,8 @@ std::string_view event_type_name(const event_body& body);
 
 // The payload ("data") object of an event.
 nlohmann::json encode_payload(const event_body& body);
+// Refuses, with a message, data that is not an object or is nested deeper than
+// payload_depth_max.
 result<event_body, std::string> decode_payload(std::string_view type, int schema_version,
                                                const nlohmann::json& data);
 

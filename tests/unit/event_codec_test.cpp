@@ -516,5 +516,67 @@ TEST(event_from_json, given_incomplete_or_malformed_event_json_when_read_then_er
   EXPECT_FALSE(event_from_json(json::array()).ok());
 }
 
+// The event JSON of a sealed deposit with an extra field in its data: `levels` arrays, one
+// inside the other.
+json deposit_with_nested_field(std::size_t levels) {
+  const std::string text = event_to_json(sealed_history()[1]).dump();
+  const std::string data = R"("data":{)";
+  std::string nested = text;
+  nested.insert(nested.find(data) + data.size(),
+                R"("deep":)" + std::string(levels, '[') + std::string(levels, ']') + ",");
+  return json::parse(nested);
+}
+
+// Found by a deep input beyond the fuzzers' -max_len: the JSON library prints recursively, and
+// printing a payload nested 100,000 levels deep (200 kB, well under NATS's 1 MB message limit)
+// overflowed the stack in event_from_json, so one such message on the bus crashed the node.
+TEST(event_from_json, given_payload_nested_100000_levels_when_read_then_error) {
+  const auto decoded = event_from_json(deposit_with_nested_field(100'000));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().find("nested deeper"), std::string::npos) << decoded.error();
+}
+
+TEST(decode_payload, given_payload_at_and_past_the_depth_limit_when_decoded_then_kept_or_refused) {
+  // The data object is one level; the field inside it holds the rest.
+  const auto levels_inside = static_cast<std::size_t>(payload_depth_max - 1);
+  const auto at_limit = event_from_json(deposit_with_nested_field(levels_inside));
+  ASSERT_TRUE(at_limit.ok()) << at_limit.error();
+  EXPECT_NE(at_limit->data.find(R"("deep":[[)"), std::string::npos);
+  EXPECT_FALSE(event_from_json(deposit_with_nested_field(levels_inside + 1)).ok());
+}
+
+// Found by fuzz/fuzz_event_codec: the schema version was narrowed to int before its range was
+// checked, so 2^32 + 2 was read as schema 2 and 2^32 + 1 as schema 1 (and upcast).
+TEST(event_from_json, given_schema_version_beyond_int_when_read_then_error) {
+  json wide = event_to_json(sealed_history().front());
+  for (const std::int64_t schema : {(std::int64_t{1} << 32) + 1, (std::int64_t{1} << 32) + 2,
+                                    std::int64_t{INT64_MIN}}) {
+    SCOPED_TRACE(schema);
+    wide["schema_version"] = schema;
+    const auto decoded = event_from_json(json::parse(wide.dump()));
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_NE(decoded.error().find("schema version"), std::string::npos) << decoded.error();
+  }
+}
+
+// Found by fuzz/fuzz_event_codec: an unsigned version past INT64_MAX was wrapped, so
+// 18446744073709551615 was read as version -1.
+TEST(event_from_json, given_version_beyond_int64_when_read_then_error) {
+  const std::string text = event_to_json(sealed_history().front()).dump();
+  const std::string version = R"("version":1)";
+  ASSERT_NE(text.find(version), std::string::npos);
+  for (const char* huge : {"9223372036854775808", "18446744073709551615"}) {
+    SCOPED_TRACE(huge);
+    std::string wide = text;
+    wide.replace(wide.find(version), version.size(), std::string{R"("version":)"} + huge);
+    EXPECT_FALSE(event_from_json(json::parse(wide)).ok());
+  }
+  json largest = json::parse(text);
+  largest["version"] = INT64_MAX;
+  const auto decoded = event_from_json(json::parse(largest.dump()));
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  EXPECT_EQ(decoded->version, INT64_MAX);
+}
+
 }  // namespace
 }  // namespace chronicle::domain
