@@ -1,9 +1,17 @@
 // chronicle: the operator's command-line tool. Wiring only.
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
 #include <string>
 
 #include "app/options.hpp"
+#include "consistency/bank_test.hpp"
+#include "consistency/checker.hpp"
+#include "consistency/store_facts.hpp"
 #include "persistence/migrate.hpp"
 #include "persistence/pg_event_store.hpp"
 #include "persistence/pg_read_models.hpp"
@@ -20,6 +28,9 @@ constexpr const char* overview =
     "  migrate   apply the event store's and read models' migrations (idempotent)\n"
     "  verify    check hash chains, versions and read models; exit 1 on any mismatch\n"
     "  replay    rebuild read models from the event store and swap them in\n"
+    "  bank-test drive a node with concurrent transfers, deposits, withdrawals and strong\n"
+    "            reads, recording every operation in a history file\n"
+    "  check     check a bank-test history against the event store; exit 1 on any violation\n"
     "\n"
     "Run 'chronicle COMMAND --help' for a command's options.\n";
 
@@ -162,6 +173,236 @@ int replay(int argc, char** argv) {
   return 0;
 }
 
+// "http://127.0.0.1:8080/", "http://localhost:8080" or "127.0.0.1:8080": the
+// port of a node on loopback (the bank test never leaves this machine).
+domain::result<std::uint16_t, std::string> loopback_port(std::string url) {
+  if (url.rfind("http://", 0) == 0) url.erase(0, 7);
+  if (!url.empty() && url.back() == '/') url.pop_back();
+  const auto colon = url.rfind(':');
+  const auto host = url.substr(0, colon);
+  if (colon == std::string::npos || (host != "127.0.0.1" && host != "localhost")) {
+    return domain::failure("--url must be http://127.0.0.1:PORT (loopback only), not '" + url +
+                           "'");
+  }
+  const auto port = url.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+      std::stoi(port) > 65535) {
+    return domain::failure("--url has no valid port: '" + url + "'");
+  }
+  return static_cast<std::uint16_t>(std::stoi(port));
+}
+
+int bank_test(int argc, char** argv) {
+  std::optional<app::options> opts;
+  if (auto stop = parse(
+          "bank-test",
+          "open accounts with a known total, then let concurrent clients transfer, deposit, "
+          "withdraw and read over HTTP for a bounded time, recording a history for 'chronicle "
+          "check'.",
+          {{"url", "CHRONICLE_NODE_URL", "http://127.0.0.1:8080", "the node (loopback only)"},
+           {"history", "", "bank-test-history.jsonl", "where to write the history (JSON lines)"},
+           {"duration", "", "20", "seconds of load (1-3600)"},
+           {"accounts", "", "10", "accounts to open (2-99)"},
+           {"clients", "", "8", "concurrent clients, one thread each (1-64)"},
+           {"seed", "", "0", "seed of the clients' randomness; 0: pick one (printed)"},
+           {"request-timeout-ms", "", "5000",
+            "bound of each request; beyond it the outcome is "
+            "unknown ('info')"},
+           {"no-transfers", "", "", "deposits, withdrawals and reads only", true}},
+          argc, argv, opts)) {
+    return *stop;
+  }
+  const auto port = loopback_port(opts->get("url"));
+  const auto duration = opts->integer("duration", 1, 3600);
+  const auto accounts = opts->integer("accounts", 2, consistency::bank_accounts_max);
+  const auto clients = opts->integer("clients", 1, consistency::bank_clients_max);
+  const auto seed = opts->integer("seed", 0, INT64_MAX);
+  const auto timeout = opts->integer("request-timeout-ms", 100, 60'000);
+  for (const auto* r : {&duration, &accounts, &clients, &seed, &timeout}) {
+    if (!*r) {
+      std::fprintf(stderr, "chronicle bank-test: %s\n", r->error().c_str());
+      return 2;
+    }
+  }
+  if (!port) {
+    std::fprintf(stderr, "chronicle bank-test: %s\n", port.error().c_str());
+    return 2;
+  }
+  consistency::bank_test_config config;
+  config.port = *port;
+  config.duration = std::chrono::seconds{*duration};
+  config.seed = *seed != 0 ? static_cast<std::uint64_t>(*seed) : std::random_device{}();
+  config.accounts = static_cast<int>(*accounts);
+  config.clients = static_cast<int>(*clients);
+  config.transfers = !opts->enabled("no-transfers");
+  config.request_timeout_ms = static_cast<int>(*timeout);
+  config.history_path = opts->get("history");
+  std::fprintf(stderr, "bank-test: %d accounts, %d clients, %lld s, seed %llu%s\n", config.accounts,
+               config.clients, *duration, static_cast<unsigned long long>(config.seed),
+               config.transfers ? "" : ", no transfers");
+  const auto done =
+      consistency::run_bank_test(config, [](const consistency::bank_test_progress& p) {
+        std::fprintf(stderr, "bank-test: %3.0f s  %zu operations (%zu ok, %zu fail, %zu info)\n",
+                     p.seconds, p.invoked, p.ok, p.failed, p.unknown);
+      });
+  if (!done) {
+    std::fprintf(stderr, "chronicle bank-test: %s\n", done.error().c_str());
+    return 1;
+  }
+  std::printf(
+      "bank-test: %zu operations in %.1f s (%.0f/s): %zu ok, %zu fail, %zu info; "
+      "history in %s (seed %llu)\n",
+      done->invoked, done->seconds,
+      done->seconds > 0 ? static_cast<double>(done->invoked) / done->seconds : 0.0, done->ok,
+      done->failed, done->unknown, config.history_path.c_str(),
+      static_cast<unsigned long long>(config.seed));
+  return 0;
+}
+
+// The lines of a history file, decoded; the message names the first bad line.
+domain::result<std::vector<consistency::operation>, std::string> read_history(
+    const std::string& path) {
+  constexpr std::size_t history_lines_max = 50'000'000;
+  std::ifstream in{path};
+  if (!in) return domain::failure("cannot read " + path);
+  std::vector<consistency::operation> out;
+  std::string line;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    if (number > history_lines_max) return domain::failure(path + ": too many lines");
+    auto op = consistency::decode(line);
+    if (!op) return domain::failure(path + ":" + std::to_string(number) + ": " + op.error());
+    op->line = number;
+    out.push_back(std::move(*op));
+  }
+  return out;
+}
+
+// The events of the accounts named by the history's init line, all as of one
+// instant of the store, folded. The node may still be applying commands whose
+// clients gave up ("info"): reading each account at a different time could
+// see one leg of a transfer and not the other. So each account's history is
+// read page by page (a prefix is true whenever it is read), then the rest of
+// all of them in one read at one instant.
+domain::result<consistency::store_facts, std::string> read_store(
+    persistence::event_store& store, const std::vector<consistency::operation>& history) {
+  constexpr int one_instant_attempts_max = 1000;
+  std::map<std::string, std::vector<domain::event>> events;
+  for (const auto& op : history) {
+    if (op.f != consistency::op_function::init) continue;
+    for (const auto& account : op.observed) events[account.account_id];
+  }
+  if (events.size() > persistence::snapshot_accounts_max) {
+    return domain::failure(std::string{"the history names too many accounts"});
+  }
+  for (auto& [id, list] : events) {
+    for (;;) {
+      auto page =
+          store.read(id, static_cast<std::int64_t>(list.size()) + 1, persistence::read_events_max);
+      if (!page) return domain::failure(std::string{persistence::describe(page.error())});
+      list.insert(list.end(), page->begin(), page->end());
+      if (page->size() < persistence::read_events_max) break;
+    }
+  }
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == one_instant_attempts_max) {
+      return domain::failure(std::string{"the accounts grow faster than they can be read"});
+    }
+    std::vector<persistence::account_cursor> cursors;
+    for (const auto& [id, list] : events) {
+      cursors.push_back({id, static_cast<std::int64_t>(list.size())});
+    }
+    auto page = store.read_at_one_instant(cursors, persistence::read_events_max);
+    if (!page) return domain::failure(std::string{persistence::describe(page.error())});
+    for (auto& e : *page) events[e.account_id].push_back(std::move(e));
+    if (page->size() < persistence::read_events_max) break;
+  }
+  consistency::store_facts facts;
+  for (const auto& [id, list] : events) {
+    auto folded = consistency::fold_account(list);
+    if (!folded) return domain::failure(folded.error());
+    facts[id] = std::move(*folded);
+  }
+  return facts;
+}
+
+void print_operation(const consistency::operation& op) {
+  if (op.line == 0) {
+    std::printf("  (never completed) %s\n", consistency::encode(op).c_str());
+  } else {
+    std::printf("  line %zu: %s\n", op.line, op.text.c_str());
+  }
+}
+
+void print_report(const consistency::check_report& report) {
+  for (const auto& f : report.findings) {
+    std::printf("VIOLATION %s: %s\n", std::string{consistency::rule_name(f.broken)}.c_str(),
+                f.what.c_str());
+    for (const auto& op : f.operations) print_operation(op);
+  }
+  if (report.findings_omitted != 0) {
+    std::printf("VIOLATION and %zu more not shown\n", report.findings_omitted);
+  }
+  std::size_t applied = 0;
+  for (const auto& info : report.infos) {
+    std::string where;
+    for (const auto& leg : info.legs) {
+      where += " " + leg.account_id + "@" + std::to_string(leg.version);
+    }
+    std::printf("INFO line %zu: %s %s %s%s\n", info.op.line,
+                std::string{consistency::function_name(info.op.f)}.c_str(), info.op.key.c_str(),
+                info.applied ? "applied at" : "not applied", where.c_str());
+    applied += info.applied ? 1 : 0;
+  }
+  std::printf(
+      "checked %zu operations: %zu acknowledged, %zu refused, %zu unknown (%zu applied, %zu "
+      "not), %zu reads; total %lld (opening %lld, expected %lld): %zu violation(s)\n",
+      report.operations, report.acknowledged, report.refused, report.infos.size(), applied,
+      report.infos.size() - applied, report.reads, static_cast<long long>(report.stored_total),
+      static_cast<long long>(report.opening_total), static_cast<long long>(report.expected_total),
+      report.findings.size() + report.findings_omitted);
+}
+
+int check(int argc, char** argv) {
+  // The history may come first, as a plain argument: `chronicle check FILE`.
+  std::vector<char*> args{argv, argv + argc};
+  std::string history_path;
+  if (args.size() > 2 && args[2][0] != '-') {
+    history_path = args[2];
+    args.erase(args.begin() + 2);
+  }
+  std::optional<app::options> opts;
+  if (auto stop = parse("check",
+                        "check a bank-test history (chronicle check HISTORY) against the event "
+                        "store: (a) every acknowledged command applied once, refused ones never; "
+                        "(b) no negative balance; (c) money conserved; (d) versions in one order "
+                        "consistent with real time. Exit 1 on any violation, 2 when it cannot run.",
+                        {events_db_option, {"history", "", "", "the history file"}},
+                        static_cast<int>(args.size()), args.data(), opts)) {
+    return *stop;
+  }
+  if (history_path.empty()) history_path = opts->get("history");
+  if (history_path.empty()) {
+    std::fprintf(stderr, "chronicle check: which history? chronicle check HISTORY\n");
+    return 2;
+  }
+  const auto history = read_history(history_path);
+  if (!history) {
+    std::fprintf(stderr, "chronicle check: %s\n", history.error().c_str());
+    return 2;
+  }
+  persistence::pg_event_store events{opts->get("events-db")};
+  const auto facts = read_store(events, *history);
+  if (!facts) {
+    std::fprintf(stderr, "chronicle check: the event store: %s\n", facts.error().c_str());
+    return 2;
+  }
+  const auto report = consistency::check(*history, *facts);
+  print_report(report);
+  return report.valid() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -169,6 +410,8 @@ int main(int argc, char** argv) {
   if (command == "migrate") return migrate(argc, argv);
   if (command == "verify") return verify(argc, argv);
   if (command == "replay") return replay(argc, argv);
+  if (command == "bank-test") return bank_test(argc, argv);
+  if (command == "check") return check(argc, argv);
   if (command.empty() || command == "help" || command == "--help") {
     std::printf("%s", overview);
     return command.empty() ? 2 : 0;

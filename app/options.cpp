@@ -30,7 +30,9 @@ domain::result<options, std::string> options::parse(std::vector<option_spec> spe
     std::size_t index = 0;
     while (index < out.specs_.size() && out.specs_[index].name != name) ++index;
     if (index == out.specs_.size()) return domain::failure("unknown option --" + name);
-    if (!has_value) {
+    if (!has_value && out.specs_[index].flag) {
+      value = "true";
+    } else if (!has_value) {
       if (i + 1 >= argc) return domain::failure("option --" + name + " needs a value");
       value = argv[++i];
     }
@@ -57,6 +59,11 @@ domain::result<long long, std::string> options::integer(std::string_view name, l
                            "'");
   }
   return value;
+}
+
+bool options::enabled(std::string_view name) const {
+  const auto& value = get(name);
+  return value == "true" || value == "yes" || value == "on" || value == "1";
 }
 
 std::string options::usage() const {

@@ -2,7 +2,8 @@
 
 // Command-line options for the ledger's programs. Each option can also come
 // from an environment variable; the command line wins, then the environment,
-// then the default. Values are "--name value" or "--name=value".
+// then the default. Values are "--name value" or "--name=value"; a flag is
+// "--name" alone.
 
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ struct option_spec {
   std::string env;   // the environment variable, e.g. CHRONICLE_HTTP_PORT
   std::string default_value;
   std::string help;
+  // A flag takes no value: "--name" alone sets it to "true" (enabled() says so).
+  bool flag = false;
 };
 
 class options {
@@ -45,6 +48,8 @@ class options {
   // The value as an integer in [low, high], or a message saying what is wrong.
   domain::result<long long, std::string> integer(std::string_view name, long long low,
                                                  long long high) const;
+  // Whether a flag was given (or its value is true, yes, on or 1).
+  bool enabled(std::string_view name) const;
   bool help_requested() const { return help_; }
   std::string usage() const;
 
