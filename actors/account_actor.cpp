@@ -1,6 +1,7 @@
 #include "actors/account_actor.hpp"
 
 #include <caf/all.hpp>
+#include <cstdio>
 #include <unordered_map>
 
 #include "domain/event_codec.hpp"
@@ -25,9 +26,14 @@ void touch(self_ptr self) {
   self->state.last_activity = std::chrono::steady_clock::now();
 }
 
+// Answers everything waiting for the state, when the state could not be had.
 void fail_queue(self_ptr self, const command_reply& reply) {
   for (auto& p : self->state.queue) p.promise.deliver(reply);
   self->state.queue.clear();
+  const auto status = reply.status == command_status::unavailable ? query_status::unavailable
+                                                                  : query_status::failed;
+  for (auto& h : self->state.holds) h.promise.deliver(hold_reply{status, {}});
+  self->state.holds.clear();
 }
 
 void run_after_load(self_ptr self) {
@@ -38,7 +44,7 @@ void run_after_load(self_ptr self) {
 
 void quit_if_passivating(self_ptr self) {
   auto& st = self->state;
-  if (st.passivating && st.queue.empty() && st.after_load.empty() &&
+  if (st.passivating && st.queue.empty() && st.holds.empty() && st.after_load.empty() &&
       (st.stage == phase::ready || st.stage == phase::unloaded)) {
     self->quit();
   }
@@ -98,8 +104,7 @@ decided_batch decide_batch(const domain::account_state& start,
                            const std::vector<persistence::command_record>& known) {
   decided_batch out;
   out.next = start;
-  out.batch.account_id = start.account_id;
-  out.batch.expected_version = start.version;
+  out.batch.expected_versions[start.account_id] = start.version;
   std::unordered_map<std::string, const persistence::command_record*> stored;
   for (const auto& rec : known) stored[rec.idempotency_key] = &rec;
   std::unordered_map<std::string, std::size_t> first_in_batch;
@@ -253,7 +258,7 @@ void process_batch(self_ptr self, const db_worker& worker, const account_limits&
 void when_loaded(self_ptr self, const db_worker& worker, const account_limits& limits,
                  std::function<void()> f) {
   auto& st = self->state;
-  if (st.stage == phase::ready || st.stage == phase::busy) {
+  if (st.stage == phase::ready || st.stage == phase::busy || st.stage == phase::held) {
     f();
     return;
   }
@@ -263,12 +268,34 @@ void when_loaded(self_ptr self, const db_worker& worker, const account_limits& l
 
 void schedule(self_ptr self) {
   auto& st = self->state;
-  if (st.queue.empty() || st.flush_scheduled) return;
+  if ((st.queue.empty() && st.holds.empty()) || st.flush_scheduled) return;
   if (st.stage != phase::ready && st.stage != phase::unloaded) return;
   // Sent to ourselves, the flush lands behind every command already in the
   // mailbox, so they all join the same batch.
   st.flush_scheduled = true;
   self->send(self, flush_atom::value);
+}
+
+// Hands the account to the first waiting transfer, with a lease.
+void grant_hold(self_ptr self, const account_limits& limits) {
+  auto& st = self->state;
+  auto hold = std::move(st.holds.front());
+  st.holds.pop_front();
+  st.stage = phase::held;
+  st.held_by = hold.transfer_id;
+  hold.promise.deliver(hold_reply{query_status::ok, st.account});
+  self->delayed_send(self, limits.hold_lease, lease_atom::value, st.held_by);
+}
+
+// Ends the current hold; `next` is the account after a committed transfer.
+void end_hold(self_ptr self, std::optional<domain::account_state> next, bool stale) {
+  auto& st = self->state;
+  if (next) st.account = std::move(*next);
+  st.stale = st.stale || stale;
+  st.stage = phase::ready;
+  st.held_by.clear();
+  schedule(self);
+  quit_if_passivating(self);
 }
 
 }  // namespace
@@ -295,12 +322,49 @@ account_actor::behavior_type account_actor_impl(
       [=](flush_atom) {
         auto& st = self->state;
         st.flush_scheduled = false;
-        if (st.queue.empty()) return;
+        if (st.queue.empty() && st.holds.empty()) return;
         if (st.stage == phase::unloaded || (st.stage == phase::ready && st.stale)) {
           start_load(self, worker, limits);
+        } else if (st.stage == phase::ready && !st.holds.empty()) {
+          grant_hold(self, limits);
         } else if (st.stage == phase::ready) {
           process_batch(self, worker, limits);
         }
+      },
+      [=](hold_atom, std::string& transfer_id) -> caf::typed_response_promise<hold_reply> {
+        touch(self);
+        auto rp = self->make_response_promise<hold_reply>();
+        if (self->state.holds.size() >= limits.holds_waiting_max) {
+          rp.deliver(hold_reply{query_status::unavailable, {}});
+          return rp;
+        }
+        self->state.holds.push_back(pending_hold{std::move(transfer_id), rp});
+        schedule(self);
+        return rp;
+      },
+      [=](release_order& order) {
+        auto& st = self->state;
+        if (st.stage != phase::held || st.held_by != order.transfer_id) {
+          // The transfer gave up before its hold was granted: drop the hold.
+          // (A release after the lease ran out changes nothing: the account
+          // reloads before deciding again anyway.)
+          for (auto it = st.holds.begin(); it != st.holds.end(); ++it) {
+            if (it->transfer_id == order.transfer_id) {
+              it->promise.deliver(hold_reply{query_status::unavailable, {}});
+              st.holds.erase(it);
+              break;
+            }
+          }
+          return;
+        }
+        end_hold(self, std::move(order.next), order.stale);
+      },
+      [=](lease_atom, const std::string& transfer_id) {
+        auto& st = self->state;
+        if (st.stage != phase::held || st.held_by != transfer_id) return;
+        std::fprintf(stderr, "account %s: hold by transfer %s expired\n",
+                     st.account.account_id.c_str(), transfer_id.c_str());
+        end_hold(self, std::nullopt, true);
       },
       [=](const account_query&) -> caf::typed_response_promise<account_view> {
         touch(self);

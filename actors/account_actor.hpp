@@ -17,6 +17,12 @@
 //   empty; the registry spawns it again on the next use.
 // - After each commit that appended events (and after replying), it sends a
 //   wake_atom to the outbox relay, if it was given one.
+// - A transfer may hold the account (hold_atom): between batches, the actor
+//   answers with its committed state and decides nothing else until the
+//   transfer's release_order, or until `hold_lease` runs out (then it reloads,
+//   because the transfer may still have committed). Holds are granted one at a
+//   time, in arrival order, before queued commands. Queries are answered
+//   throughout.
 
 #include <caf/actor.hpp>
 #include <caf/typed_actor.hpp>
@@ -31,8 +37,11 @@ namespace chronicle::actors {
 using account_actor =
     caf::typed_actor<caf::replies_to<command_request>::with<command_reply>,
                      caf::replies_to<account_query>::with<account_view>,
-                     caf::replies_to<events_query>::with<events_page>, caf::reacts_to<flush_atom>,
-                     caf::reacts_to<idle_atom>, caf::reacts_to<passivate_atom>>;
+                     caf::replies_to<events_query>::with<events_page>,
+                     caf::replies_to<hold_atom, std::string>::with<hold_reply>,
+                     caf::reacts_to<release_order>, caf::reacts_to<lease_atom, std::string>,
+                     caf::reacts_to<flush_atom>, caf::reacts_to<idle_atom>,
+                     caf::reacts_to<passivate_atom>>;
 
 struct account_limits {
   std::size_t batch_commands_max = 256;
@@ -40,6 +49,10 @@ struct account_limits {
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds db_timeout{20'000};
   int conflict_retries_max = 5;
+  // A transfer's hold ends by itself after this, even if the transfer never
+  // releases it; the account then reloads before deciding anything.
+  std::chrono::milliseconds hold_lease{5'000};
+  std::size_t holds_waiting_max = 64;
 };
 
 // Whom an account actor tells about its commits; an invalid handle: nobody.
@@ -52,8 +65,13 @@ struct pending_command {
   caf::typed_response_promise<command_reply> promise;
 };
 
+struct pending_hold {
+  std::string transfer_id;
+  caf::typed_response_promise<hold_reply> promise;
+};
+
 struct account_actor_state {
-  enum class phase { unloaded, loading, ready, busy };
+  enum class phase { unloaded, loading, ready, busy, held };
 
   domain::account_state account;
   phase stage = phase::unloaded;
@@ -63,6 +81,8 @@ struct account_actor_state {
   int conflict_retries = 0;
   std::deque<pending_command> queue;
   std::vector<pending_command> in_flight;
+  std::deque<pending_hold> holds;                 // transfers waiting to hold this account
+  std::string held_by;                            // the transfer holding it, while stage == held
   std::vector<std::function<void()>> after_load;  // queries waiting for the state
   std::chrono::steady_clock::time_point last_activity;
   account_peers peers;

@@ -62,6 +62,15 @@ account_registry::behavior_type account_registry_impl(
         const auto target = actor_for(self, workers, limits, q.account_id);
         return self->delegate(target, std::move(q));
       },
+      [=](transfer_request& req) {
+        // One short-lived actor per transfer; it holds both accounts in turn.
+        const auto from = actor_for(self, workers, limits, req.transfer.from_account_id);
+        const auto to = actor_for(self, workers, limits, req.transfer.to_account_id);
+        const auto& worker =
+            workers[std::hash<std::string>{}(req.transfer.transfer_id) % workers.size()];
+        auto coordinator = self->spawn(transfer_actor_impl, from, to, worker, limits.transfer);
+        return self->delegate(coordinator, std::move(req));
+      },
       [=](snapshot_query& q) {
         const auto& worker = workers[self->state.next_snapshot_worker++ % workers.size()];
         return self->delegate(worker, std::move(q));

@@ -15,10 +15,12 @@
 #include <unordered_map>
 
 #include "actors/account_actor.hpp"
+#include "actors/transfer_actor.hpp"
 
 namespace chronicle::actors {
 
 using account_registry = caf::typed_actor<caf::replies_to<command_request>::with<command_reply>,
+                                          caf::replies_to<transfer_request>::with<command_reply>,
                                           caf::replies_to<account_query>::with<account_view>,
                                           caf::replies_to<events_query>::with<events_page>,
                                           caf::replies_to<snapshot_query>::with<snapshot_view>>;
@@ -26,6 +28,7 @@ using account_registry = caf::typed_actor<caf::replies_to<command_request>::with
 struct registry_limits {
   std::size_t live_accounts_max = 100'000;
   account_limits account;
+  transfer_limits transfer;
   // Not a limit: whom every account actor notifies (account_actor.hpp).
   account_peers peers;
 };

@@ -12,6 +12,17 @@ std::string encode_stored_reply(const command_reply& reply) {
          {"version", reply.version},
          {"balance", reply.balance},
          {"currency", reply.currency}};
+    if (!reply.transfer_id.empty()) {
+      j["transfer_id"] = reply.transfer_id;
+      j["other_balance"] = reply.other_balance;
+      j["events"] = nlohmann::json::array();
+      for (const auto& e : reply.events) {
+        j["events"].push_back({{"event_id", e.event_id},
+                               {"type", e.type},
+                               {"account_id", e.account_id},
+                               {"version", e.version}});
+      }
+    }
   } else {
     j = {{"status", "rejected"},
          {"code", domain::rejection_name(reply.code)},
@@ -32,6 +43,13 @@ command_reply decode_stored_object(const nlohmann::json& j) {
     reply.version = j.value("version", std::int64_t{0});
     reply.balance = j.value("balance", "");
     reply.currency = j.value("currency", "");
+    reply.transfer_id = j.value("transfer_id", "");
+    reply.other_balance = j.value("other_balance", "");
+    for (const auto& e : j.value("events", nlohmann::json::array())) {
+      reply.events.push_back(event_ref{e.value("event_id", ""), e.value("type", ""),
+                                       e.value("account_id", ""),
+                                       e.value("version", std::int64_t{0})});
+    }
     return reply;
   }
   const auto code = domain::rejection_from_name(j.value("code", ""));

@@ -26,6 +26,10 @@ using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 // Sent by an account actor to the outbox relay after a commit that appended
 // events: there is something to publish.
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
+// Transfers: an account actor held for a transfer decides nothing else until
+// the transfer releases it or its lease runs out.
+using hold_atom = caf::atom_constant<caf::atom("hold")>;
+using lease_atom = caf::atom_constant<caf::atom("lease")>;
 
 struct command_request {
   std::string account_id;
@@ -42,6 +46,16 @@ enum class command_status {
   failed,                  // the store failed otherwise (corrupt history, a bug)
 };
 
+enum class query_status { ok, not_found, unavailable, failed };
+
+// One event a command appended, as the reply lists it.
+struct event_ref {
+  std::string event_id;
+  std::string type;
+  std::string account_id;
+  std::int64_t version = 0;
+};
+
 struct command_reply {
   command_status status = command_status::failed;
   bool replayed = false;  // answered from the idempotency record of an earlier try
@@ -51,14 +65,37 @@ struct command_reply {
   std::string currency;
   domain::rejection_code code = domain::rejection_code::account_not_found;
   std::string message;
+  // Transfers only: `balance` is the source account's, `other_balance` the
+  // destination's, and `events` lists both legs.
+  std::string transfer_id;
+  std::string other_balance;
+  std::vector<event_ref> events;
+};
+
+struct transfer_request {
+  std::string idempotency_key;  // empty when the client sent none
+  std::string fingerprint;
+  domain::transfer transfer;
+};
+
+// An account actor's answer to a hold: its committed state while held.
+struct hold_reply {
+  query_status status = query_status::failed;  // not_found is never used: absent is a state
+  domain::account_state state;
+};
+
+// Ends a hold. With `next`, the transfer committed and this is the account's
+// new state; without, nothing changed, or the outcome is unknown when `stale`.
+struct release_order {
+  std::string transfer_id;
+  std::optional<domain::account_state> next;
+  bool stale = false;
 };
 
 // The outcome kept with an idempotency key, as JSON text, and back. Only
 // accepted and rejected outcomes are ever stored.
 std::string encode_stored_reply(const command_reply& reply);
 command_reply decode_stored_reply(const std::string& json_text);
-
-enum class query_status { ok, not_found, unavailable, failed };
 
 struct account_query {
   std::string account_id;
@@ -108,6 +145,9 @@ query_status to_query_status(persistence::store_error error);
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::command_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::command_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::transfer_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::hold_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::release_order)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::account_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::account_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::events_query)

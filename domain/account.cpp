@@ -35,13 +35,30 @@ result<std::vector<event_body>, rejection> decide_open(const account_state& stat
   return std::vector<event_body>{account_created{cmd.owner_name, cmd.currency, initial}};
 }
 
-// Parses an amount in the account's own currency; the account must exist.
+// An account that commands may change: it exists and is not closed.
+std::optional<rejection> not_usable(const account_state& state) {
+  if (state.status == account_status::absent) {
+    return rejection{rejection_code::account_not_found,
+                     "account " + state.account_id + " does not exist"};
+  }
+  if (state.status == account_status::closed) {
+    return rejection{rejection_code::account_closed, "account " + state.account_id + " is closed"};
+  }
+  return std::nullopt;
+}
+
+rejection insufficient(const account_state& state, std::int64_t amount) {
+  const auto cur = find_currency(state.currency);
+  return rejection{rejection_code::insufficient_funds,
+                   "insufficient funds in " + state.account_id + ": balance " +
+                       format_amount(state.balance, *cur) + ", requested " +
+                       format_amount(amount, *cur)};
+}
+
+// Parses an amount in the account's own currency; the account must be usable.
 result<std::int64_t, rejection> movement_amount(const account_state& state,
                                                 const std::string& text) {
-  if (state.status != account_status::open) {
-    return failure(rejection{rejection_code::account_not_found,
-                             "account " + state.account_id + " does not exist"});
-  }
+  if (auto why = not_usable(state)) return failure(std::move(*why));
   const auto cur = find_currency(state.currency);
   // An open account's currency was validated when it was created.
   if (!cur) std::abort();
@@ -65,13 +82,21 @@ result<std::vector<event_body>, rejection> decide_withdraw(const account_state& 
                                                            const withdraw& cmd) {
   const auto amount = movement_amount(state, cmd.amount);
   if (!amount) return failure(amount.error());
-  if (*amount > state.balance) {
-    const auto cur = find_currency(state.currency);
-    return failure(rejection{rejection_code::insufficient_funds,
-                             "insufficient funds: balance " + format_amount(state.balance, *cur) +
-                                 ", requested " + format_amount(*amount, *cur)});
-  }
+  if (*amount > state.balance) return failure(insufficient(state, *amount));
   return std::vector<event_body>{money_withdrawn{state.currency, *amount, cmd.description}};
+}
+
+result<std::vector<event_body>, rejection> decide_close(const account_state& state) {
+  if (auto why = not_usable(state)) return failure(std::move(*why));
+  if (state.balance != 0) {
+    const auto cur = find_currency(state.currency);
+    return failure(rejection{rejection_code::balance_not_zero,
+                             "account " + state.account_id + " still holds " +
+                                 format_amount(state.balance, *cur) +
+                                 "; only an empty account "
+                                 "can be closed"});
+  }
+  return std::vector<event_body>{account_closed{}};
 }
 
 constexpr std::pair<rejection_code, std::string_view> rejection_names[] = {
@@ -81,9 +106,22 @@ constexpr std::pair<rejection_code, std::string_view> rejection_names[] = {
     {rejection_code::unknown_currency, "UNKNOWN_CURRENCY"},
     {rejection_code::insufficient_funds, "INSUFFICIENT_FUNDS"},
     {rejection_code::balance_limit_exceeded, "BALANCE_LIMIT_EXCEEDED"},
+    {rejection_code::account_closed, "ACCOUNT_CLOSED"},
+    {rejection_code::balance_not_zero, "BALANCE_NOT_ZERO"},
+    {rejection_code::same_account, "SAME_ACCOUNT"},
+    {rejection_code::currency_mismatch, "CURRENCY_MISMATCH"},
 };
 
 }  // namespace
+
+std::string_view status_name(account_status status) {
+  switch (status) {
+    case account_status::absent: return "absent";
+    case account_status::open: return "open";
+    case account_status::closed: return "closed";
+  }
+  std::abort();  // every enumerator is named above
+}
 
 std::string_view rejection_name(rejection_code code) {
   for (const auto& [c, name] : rejection_names) {
@@ -104,8 +142,34 @@ result<std::vector<event_body>, rejection> decide(const account_state& state, co
                         [&](const open_account& c) { return decide_open(state, c); },
                         [&](const deposit& c) { return decide_deposit(state, c); },
                         [&](const withdraw& c) { return decide_withdraw(state, c); },
+                        [&](const close_account&) { return decide_close(state); },
                     },
                     cmd);
+}
+
+result<transfer_legs, rejection> decide_transfer(const account_state& from, const account_state& to,
+                                                 const transfer& t) {
+  if (t.from_account_id == t.to_account_id) {
+    return failure(
+        rejection{rejection_code::same_account, "a transfer needs two different accounts"});
+  }
+  const auto amount = movement_amount(from, t.amount);
+  if (!amount) return failure(amount.error());
+  if (auto why = not_usable(to)) return failure(std::move(*why));
+  if (from.currency != to.currency) {
+    return failure(rejection{rejection_code::currency_mismatch,
+                             "account " + from.account_id + " holds " + from.currency +
+                                 " but account " + to.account_id + " holds " + to.currency});
+  }
+  if (*amount > from.balance) return failure(insufficient(from, *amount));
+  if (to.balance > balance_minor_max - *amount) {
+    return failure(
+        rejection{rejection_code::balance_limit_exceeded,
+                  "the transfer would take " + to.account_id + "'s balance past its maximum"});
+  }
+  return transfer_legs{
+      transfer_debited{t.transfer_id, to.account_id, from.currency, *amount, t.description},
+      transfer_credited{t.transfer_id, from.account_id, to.currency, *amount, t.description}};
 }
 
 account_state evolve(account_state state, const event& e) {
@@ -124,6 +188,9 @@ account_state evolve(account_state state, const event& e) {
                  },
                  [&](const money_deposited& b) { state.balance += b.amount; },
                  [&](const money_withdrawn& b) { state.balance -= b.amount; },
+                 [&](const transfer_debited& b) { state.balance -= b.amount; },
+                 [&](const transfer_credited& b) { state.balance += b.amount; },
+                 [&](const account_closed&) { state.status = account_status::closed; },
              },
              e.body);
   state.account_id = e.account_id;

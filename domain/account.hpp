@@ -34,7 +34,17 @@ struct withdraw {
   std::string amount;
   std::string description;
 };
-using command = std::variant<open_account, deposit, withdraw>;
+struct close_account {};
+using command = std::variant<open_account, deposit, withdraw, close_account>;
+
+// A transfer involves two accounts, so it has a decider of its own.
+struct transfer {
+  std::string transfer_id;
+  std::string from_account_id;
+  std::string to_account_id;
+  std::string amount;
+  std::string description;
+};
 
 // Event payloads. Amounts are int64 minor units of `currency`.
 struct account_created {
@@ -52,7 +62,25 @@ struct money_withdrawn {
   std::int64_t amount = 0;
   std::string description;
 };
-using event_body = std::variant<account_created, money_deposited, money_withdrawn>;
+// The two legs of one transfer, each in its own account's history; both are
+// appended in one transaction. `counterparty` is the other account.
+struct transfer_debited {
+  std::string transfer_id;
+  std::string counterparty;
+  std::string currency;
+  std::int64_t amount = 0;
+  std::string description;
+};
+struct transfer_credited {
+  std::string transfer_id;
+  std::string counterparty;
+  std::string currency;
+  std::int64_t amount = 0;
+  std::string description;
+};
+struct account_closed {};
+using event_body = std::variant<account_created, money_deposited, money_withdrawn, transfer_debited,
+                                transfer_credited, account_closed>;
 
 // An event as stored: its payload plus the envelope that places it in the
 // account's history and hash chain.
@@ -69,7 +97,9 @@ struct event {
   std::string hash;
 };
 
-enum class account_status { absent, open };
+enum class account_status { absent, open, closed };
+// "absent", "open", "closed": as the read models and the API spell it.
+std::string_view status_name(account_status status);
 
 struct account_state {
   std::string account_id;
@@ -90,6 +120,10 @@ enum class rejection_code {
   unknown_currency,
   insufficient_funds,
   balance_limit_exceeded,
+  account_closed,
+  balance_not_zero,
+  same_account,
+  currency_mismatch,
 };
 
 // The machine name of a code, as the API and stored outcomes spell it:
@@ -104,6 +138,14 @@ struct rejection {
 
 // The events a command produces, in order.
 result<std::vector<event_body>, rejection> decide(const account_state& state, const command& cmd);
+
+// The debit and the credit of a transfer, decided against both accounts.
+struct transfer_legs {
+  event_body debit;   // for transfer.from_account_id
+  event_body credit;  // for transfer.to_account_id
+};
+result<transfer_legs, rejection> decide_transfer(const account_state& from, const account_state& to,
+                                                 const transfer& t);
 
 account_state evolve(account_state state, const event& e);
 

@@ -64,6 +64,30 @@ result<event_body, std::string> decode_movement(const json& data, int schema_ver
   return event_body{Movement{*cur, *amount, *description}};
 }
 
+template <class Leg>
+json transfer_leg_json(const Leg& b) {
+  return json{{"transfer_id", b.transfer_id},
+              {"counterparty", b.counterparty},
+              {"currency", b.currency},
+              {"amount", stored_amount(b.amount, b.currency)},
+              {"description", b.description}};
+}
+
+template <class Leg>
+result<event_body, std::string> decode_transfer_leg(const json& data) {
+  const auto transfer_id = read_string(data, "transfer_id");
+  if (!transfer_id) return failure(transfer_id.error());
+  const auto counterparty = read_string(data, "counterparty");
+  if (!counterparty) return failure(counterparty.error());
+  const auto cur = read_string(data, "currency");
+  if (!cur) return failure(cur.error());
+  const auto amount = read_amount(data, "amount", *cur, false);
+  if (!amount) return failure(amount.error());
+  const auto description = read_string(data, "description");
+  if (!description) return failure(description.error());
+  return event_body{Leg{*transfer_id, *counterparty, *cur, *amount, *description}};
+}
+
 result<event_body, std::string> decode_created(const json& data) {
   const auto owner = read_string(data, "owner_name");
   if (!owner) return failure(owner.error());
@@ -103,12 +127,16 @@ const std::string& genesis_hash() {
 }
 
 std::string_view event_type_name(const event_body& body) {
-  return std::visit(overloaded{
-                        [](const account_created&) { return std::string_view{"AccountCreated"}; },
-                        [](const money_deposited&) { return std::string_view{"MoneyDeposited"}; },
-                        [](const money_withdrawn&) { return std::string_view{"MoneyWithdrawn"}; },
-                    },
-                    body);
+  return std::visit(
+      overloaded{
+          [](const account_created&) { return std::string_view{"AccountCreated"}; },
+          [](const money_deposited&) { return std::string_view{"MoneyDeposited"}; },
+          [](const money_withdrawn&) { return std::string_view{"MoneyWithdrawn"}; },
+          [](const transfer_debited&) { return std::string_view{"TransferDebited"}; },
+          [](const transfer_credited&) { return std::string_view{"TransferCredited"}; },
+          [](const account_closed&) { return std::string_view{"AccountClosed"}; },
+      },
+      body);
 }
 
 json encode_payload(const event_body& body) {
@@ -129,6 +157,9 @@ json encode_payload(const event_body& body) {
                                       {"amount", stored_amount(b.amount, b.currency)},
                                       {"description", b.description}};
                         },
+                        [](const transfer_debited& b) { return transfer_leg_json(b); },
+                        [](const transfer_credited& b) { return transfer_leg_json(b); },
+                        [](const account_closed&) { return json::object(); },
                     },
                     body);
 }
@@ -145,6 +176,9 @@ result<event_body, std::string> decode_payload(std::string_view type, int schema
   if (type == "AccountCreated") return decode_created(data);
   if (type == "MoneyDeposited") return decode_movement<money_deposited>(data, schema_version);
   if (type == "MoneyWithdrawn") return decode_movement<money_withdrawn>(data, schema_version);
+  if (type == "TransferDebited") return decode_transfer_leg<transfer_debited>(data);
+  if (type == "TransferCredited") return decode_transfer_leg<transfer_credited>(data);
+  if (type == "AccountClosed") return event_body{account_closed{}};
   return failure("unknown event type '" + std::string{type} + "'");
 }
 

@@ -21,6 +21,10 @@ status_and_code classify(api_error error) {
     case api_error::unsupported_media_type: return {415, "UNSUPPORTED_MEDIA_TYPE"};
     case api_error::insufficient_funds: return {422, "INSUFFICIENT_FUNDS"};
     case api_error::balance_limit_exceeded: return {422, "BALANCE_LIMIT_EXCEEDED"};
+    case api_error::account_closed: return {422, "ACCOUNT_CLOSED"};
+    case api_error::balance_not_zero: return {422, "BALANCE_NOT_ZERO"};
+    case api_error::same_account: return {422, "SAME_ACCOUNT"};
+    case api_error::currency_mismatch: return {422, "CURRENCY_MISMATCH"};
     case api_error::idempotency_key_reused: return {422, "IDEMPOTENCY_KEY_REUSED"};
     case api_error::store_unavailable: return {503, "STORE_UNAVAILABLE"};
     case api_error::internal: return {500, "INTERNAL"};
@@ -36,6 +40,10 @@ api_error from_rejection(domain::rejection_code code) {
     case domain::rejection_code::unknown_currency: return api_error::unknown_currency;
     case domain::rejection_code::insufficient_funds: return api_error::insufficient_funds;
     case domain::rejection_code::balance_limit_exceeded: return api_error::balance_limit_exceeded;
+    case domain::rejection_code::account_closed: return api_error::account_closed;
+    case domain::rejection_code::balance_not_zero: return api_error::balance_not_zero;
+    case domain::rejection_code::same_account: return api_error::same_account;
+    case domain::rejection_code::currency_mismatch: return api_error::currency_mismatch;
   }
   return api_error::internal;
 }
@@ -48,10 +56,32 @@ http_answer answer_problem(const problem& p) {
   return {classify(p.error).status, problem_body(p)};
 }
 
+namespace {
+
+nlohmann::json transfer_body(const actors::command_reply& reply) {
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : reply.events) {
+    events.push_back({{"event_id", e.event_id},
+                      {"type", e.type},
+                      {"account_id", e.account_id},
+                      {"version", e.version}});
+  }
+  return {{"success", true},
+          {"transfer_id", reply.transfer_id},
+          {"events", std::move(events)},
+          {"from_balance", reply.balance},
+          {"to_balance", reply.other_balance},
+          {"currency", reply.currency},
+          {"replayed", reply.replayed}};
+}
+
+}  // namespace
+
 http_answer answer_command(const actors::command_reply& reply, std::string_view account_id) {
   using actors::command_status;
   switch (reply.status) {
     case command_status::accepted: {
+      if (!reply.transfer_id.empty()) return {201, transfer_body(reply).dump()};
       nlohmann::json body{
           {"success", true},           {"account_id", account_id}, {"event_id", reply.event_id},
           {"version", reply.version},  {"balance", reply.balance}, {"currency", reply.currency},

@@ -23,6 +23,7 @@ std::string_view route_name(command_route route) {
     case command_route::create_account: return "create-account";
     case command_route::deposit: return "deposit";
     case command_route::withdraw: return "withdraw";
+    case command_route::close_account: return "close-account";
   }
   return "";
 }
@@ -60,12 +61,13 @@ parsed<std::string> text_field(const json& body, const char* name, bool required
   return text;
 }
 
-parsed<std::string> account_id_field(const json& body) {
-  auto id = text_field(body, "account_id", true, domain::account_id_bytes_max);
+parsed<std::string> account_id_field(const json& body, const char* name = "account_id") {
+  auto id = text_field(body, name, true, domain::account_id_bytes_max);
   if (!id) return id;
   if (!domain::valid_account_id(*id)) {
-    return failure(problem{api_error::invalid_field,
-                           "account_id must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '-'"});
+    return failure(problem{api_error::invalid_field, std::string{name} +
+                                                         " must be 1 to 64 characters of A-Z, "
+                                                         "a-z, 0-9, '_', '-'"});
   }
   return id;
 }
@@ -111,37 +113,88 @@ parsed<domain::command> parse_movement(const json& body) {
   return domain::command{Movement{*amount, *description}};
 }
 
-}  // namespace
+parsed<domain::command> parse_route_body(command_route route, const json& body) {
+  switch (route) {
+    case command_route::create_account: return parse_create(body);
+    case command_route::deposit: return parse_movement<domain::deposit>(body);
+    case command_route::withdraw: return parse_movement<domain::withdraw>(body);
+    case command_route::close_account:
+      if (auto ok = only_fields(body, {"account_id"}); !ok) return failure(ok.error());
+      return domain::command{domain::close_account{}};
+  }
+  return failure(problem{api_error::internal, "unknown route"});
+}
 
-domain::result<actors::command_request, problem> parse_command(command_route route,
-                                                               std::string_view body,
-                                                               std::string_view idempotency_key) {
+// The checks every command body passes first: the key's form, valid JSON, an object.
+parsed<json> command_body(std::string_view body, std::string_view idempotency_key) {
   if (!idempotency_key.empty() && !domain::valid_idempotency_key(idempotency_key)) {
     return failure(problem{api_error::invalid_idempotency_key,
                            "Idempotency-Key must be 1 to 128 printable ASCII characters"});
   }
-  const auto parsed_body = json::parse(body.begin(), body.end(), nullptr, false);
+  auto parsed_body = json::parse(body.begin(), body.end(), nullptr, false);
   if (parsed_body.is_discarded()) {
     return failure(problem{api_error::malformed_json, "the body is not valid JSON"});
   }
   if (!parsed_body.is_object()) {
     return failure(problem{api_error::malformed_json, "the body must be a JSON object"});
   }
-  auto account_id = account_id_field(parsed_body);
+  return parsed_body;
+}
+
+// Keys are sorted by the JSON library, so the same request always gives the
+// same fingerprint, however its fields were ordered or spaced.
+std::string fingerprint(std::string_view route, const json& body) {
+  return domain::sha256_hex(std::string{route} + '\n' + body.dump());
+}
+
+}  // namespace
+
+domain::result<actors::command_request, problem> parse_command(command_route route,
+                                                               std::string_view body,
+                                                               std::string_view idempotency_key) {
+  auto parsed_body = command_body(body, idempotency_key);
+  if (!parsed_body) return failure(parsed_body.error());
+  auto account_id = account_id_field(*parsed_body);
   if (!account_id) return failure(account_id.error());
-  parsed<domain::command> cmd = route == command_route::create_account ? parse_create(parsed_body)
-                                : route == command_route::deposit
-                                    ? parse_movement<domain::deposit>(parsed_body)
-                                    : parse_movement<domain::withdraw>(parsed_body);
+  auto cmd = parse_route_body(route, *parsed_body);
   if (!cmd) return failure(cmd.error());
   actors::command_request request;
   request.account_id = std::move(*account_id);
   request.idempotency_key = std::string{idempotency_key};
-  // Keys are sorted by the JSON library, so the same request always gives the
-  // same fingerprint, however its fields were ordered or spaced.
-  request.fingerprint =
-      domain::sha256_hex(std::string{route_name(route)} + '\n' + parsed_body.dump());
+  request.fingerprint = fingerprint(route_name(route), *parsed_body);
   request.command = std::move(*cmd);
+  return request;
+}
+
+domain::result<actors::transfer_request, problem> parse_transfer(std::string_view body,
+                                                                 std::string_view idempotency_key) {
+  auto parsed_body = command_body(body, idempotency_key);
+  if (!parsed_body) return failure(parsed_body.error());
+  const auto& b = *parsed_body;
+  if (auto ok = only_fields(
+          b, {"from_account_id", "to_account_id", "amount", "description", "transfer_id"});
+      !ok) {
+    return failure(ok.error());
+  }
+  auto from = account_id_field(b, "from_account_id");
+  if (!from) return failure(from.error());
+  auto to = account_id_field(b, "to_account_id");
+  if (!to) return failure(to.error());
+  auto amount = amount_field(b, "amount", true);
+  if (!amount) return failure(amount.error());
+  auto description = text_field(b, "description", false, domain::description_bytes_max);
+  if (!description) return failure(description.error());
+  auto transfer_id = text_field(b, "transfer_id", false, domain::idempotency_key_bytes_max);
+  if (!transfer_id) return failure(transfer_id.error());
+  if (!transfer_id->empty() && !domain::valid_idempotency_key(*transfer_id)) {
+    return failure(problem{api_error::invalid_field,
+                           "transfer_id must be 1 to 128 printable ASCII characters"});
+  }
+  actors::transfer_request request;
+  request.idempotency_key = std::string{idempotency_key};
+  request.fingerprint = fingerprint("transfer", b);
+  request.transfer = domain::transfer{transfer_id->empty() ? domain::new_uuid() : *transfer_id,
+                                      *from, *to, *amount, *description};
   return request;
 }
 

@@ -13,12 +13,16 @@ namespace chronicle::http {
 
 constexpr std::size_t request_body_bytes_max = 64 * 1024;
 
-enum class command_route { create_account, deposit, withdraw };
+enum class command_route { create_account, deposit, withdraw, close_account };
 
 // `idempotency_key` is the header's value, empty when absent.
 domain::result<actors::command_request, problem> parse_command(command_route route,
                                                                std::string_view body,
                                                                std::string_view idempotency_key);
+
+// A transfer without a transfer_id gets a fresh one.
+domain::result<actors::transfer_request, problem> parse_transfer(std::string_view body,
+                                                                 std::string_view idempotency_key);
 
 // True for "application/json", with or without parameters such as charset.
 bool is_json_content_type(std::string_view value);

@@ -106,6 +106,11 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
   const std::string events_source = "the event store";
   const std::string views_source = "the read models";
   return {
+      [=](request req, actors::transfer_request& t) {
+        self->request(registry, timeout, std::move(t))
+            .then([req](actors::command_reply& r) { respond(req, answer_command(r, "")); },
+                  on_error(req));
+      },
       [=](request req, actors::command_request& cmd) {
         auto id = cmd.account_id;
         self->request(registry, timeout, std::move(cmd))
@@ -245,25 +250,13 @@ class handlers {
   explicit handlers(caf::actor bridge) : bridge_{std::move(bridge)} {}
 
   restinio::request_handling_status_t command(command_route route, const request& req) {
-    const auto content_type = req->header().get_field_or(restinio::http_field::content_type, "");
-    if (!is_json_content_type(content_type)) {
-      respond_problem(req, api_error::unsupported_media_type,
-                      "Content-Type must be application/json");
-      return restinio::request_accepted();
-    }
-    if (req->body().size() > request_body_bytes_max) {
-      respond_problem(req, api_error::body_too_large,
-                      "the body exceeds " + std::to_string(request_body_bytes_max) + " bytes");
-      return restinio::request_accepted();
-    }
-    const auto key = req->header().get_field_or("Idempotency-Key", "");
-    auto parsed = parse_command(route, req->body(), key);
-    if (!parsed) {
-      respond(req, answer_problem(parsed.error()));
-      return restinio::request_accepted();
-    }
-    caf::anon_send(bridge_, req, std::move(*parsed));
-    return restinio::request_accepted();
+    return submit(req, [route](std::string_view body, std::string_view key) {
+      return parse_command(route, body, key);
+    });
+  }
+
+  restinio::request_handling_status_t transfer(const request& req) {
+    return submit(req, parse_transfer);
   }
 
   restinio::request_handling_status_t account(const request& req, std::string id) {
@@ -319,8 +312,8 @@ class handlers {
     filter.owner_name = restinio::cast_to<std::string>(qp.get_param("owner").value_or(""));
     filter.status = restinio::cast_to<std::string>(qp.get_param("status").value_or(""));
     filter.after_account_id = restinio::cast_to<std::string>(qp.get_param("after").value_or(""));
-    if (!filter.status.empty() && filter.status != "open") {
-      return invalid(req, "status must be open");
+    if (!filter.status.empty() && filter.status != "open" && filter.status != "closed") {
+      return invalid(req, "status must be open or closed");
     }
     caf::anon_send(bridge_, req, std::move(filter));
     return restinio::request_accepted();
@@ -379,6 +372,31 @@ class handlers {
   }
 
  private:
+  // The checks every command passes (content type, size), then `parse`, then
+  // on to the bridge.
+  template <class Parse>
+  restinio::request_handling_status_t submit(const request& req, Parse parse) {
+    const auto content_type = req->header().get_field_or(restinio::http_field::content_type, "");
+    if (!is_json_content_type(content_type)) {
+      respond_problem(req, api_error::unsupported_media_type,
+                      "Content-Type must be application/json");
+      return restinio::request_accepted();
+    }
+    if (req->body().size() > request_body_bytes_max) {
+      respond_problem(req, api_error::body_too_large,
+                      "the body exceeds " + std::to_string(request_body_bytes_max) + " bytes");
+      return restinio::request_accepted();
+    }
+    const auto key = req->header().get_field_or("Idempotency-Key", "");
+    auto parsed = parse(req->body(), key);
+    if (!parsed) {
+      respond(req, answer_problem(parsed.error()));
+      return restinio::request_accepted();
+    }
+    caf::anon_send(bridge_, req, std::move(*parsed));
+    return restinio::request_accepted();
+  }
+
   restinio::request_handling_status_t invalid(const request& req, const std::string& why) {
     respond_problem(req, api_error::invalid_field, why);
     return restinio::request_accepted();
@@ -400,10 +418,12 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
       {"/commands/create-account", command_route::create_account},
       {"/commands/deposit", command_route::deposit},
       {"/commands/withdraw", command_route::withdraw},
+      {"/commands/close-account", command_route::close_account},
   };
   for (const auto& [path, route] : commands) {
     router->http_post(path, [h, route = route](auto req, auto) { return h->command(route, req); });
   }
+  router->http_post("/commands/transfer", [h](auto req, auto) { return h->transfer(req); });
   router->http_get("/accounts", [h](auto req, auto) { return h->accounts(req); });
   // Before /accounts/:id, which would otherwise take "snapshot" for an id.
   router->http_get("/accounts/snapshot", [h](auto req, auto) { return h->snapshot(req); });
@@ -428,6 +448,8 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
     (void)route;
     router->add_handler(none_of_methods(restinio::http_method_post()), path, not_allowed);
   }
+  router->add_handler(none_of_methods(restinio::http_method_post()), "/commands/transfer",
+                      not_allowed);
   for (const char* path :
        {"/accounts", "/accounts/snapshot", "/accounts/:id", "/accounts/:id/events",
         "/accounts/:id/transactions", "/events", "/health", "/metrics"}) {

@@ -14,6 +14,10 @@ std::string amount_json(std::int64_t minor, const std::string& currency) {
   return cur ? domain::format_amount(minor, *cur) : std::to_string(minor);
 }
 
+json text_or_null(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
 }  // namespace
 
 json account_json(const domain::account_state& s, std::string_view consistency) {
@@ -22,7 +26,7 @@ json account_json(const domain::account_state& s, std::string_view consistency) 
               {"currency", s.currency},
               {"balance", amount_json(s.balance, s.currency)},
               {"version", s.version},
-              {"status", "open"},
+              {"status", domain::status_name(s.status)},
               {"created_at", domain::format_instant(s.created_at)},
               {"updated_at", domain::format_instant(s.updated_at)},
               {"last_hash", s.last_hash},
@@ -56,8 +60,8 @@ json transaction_json(const persistence::transaction_row& r) {
               {"balance_after", amount_json(r.balance_after, r.currency)},
               {"currency", r.currency},
               {"description", r.description},
-              {"transfer_id", nullptr},
-              {"counterparty", nullptr},
+              {"transfer_id", text_or_null(r.transfer_id)},
+              {"counterparty", text_or_null(r.counterparty)},
               {"occurred_at", domain::format_instant(r.occurred_at)}};
 }
 

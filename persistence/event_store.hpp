@@ -16,6 +16,7 @@
 //   database worker actor) at a time.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -49,9 +50,11 @@ struct command_record {
   std::string response;     // JSON text of the command's outcome
 };
 
+// One transaction's worth of writes. The events may belong to several
+// accounts (the two legs of a transfer); per account they continue, without a
+// gap, from the version in expected_versions.
 struct append_batch {
-  std::string account_id;
-  std::int64_t expected_version = 0;  // the account's version before this batch
+  std::map<std::string, std::int64_t> expected_versions;  // account → its version before
   std::vector<domain::event> events;
   std::vector<command_record> commands;
 };

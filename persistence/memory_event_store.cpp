@@ -43,15 +43,16 @@ result<done, store_error> memory_event_store::append(const append_batch& batch) 
     --waiting_;
   }
   if (!available_) return failure(store_error::unavailable);
-  auto& history = events_[batch.account_id];
-  if (static_cast<std::int64_t>(history.size()) != batch.expected_version) {
-    return failure(store_error::conflict);
+  for (const auto& [account_id, expected] : batch.expected_versions) {
+    if (static_cast<std::int64_t>(events_[account_id].size()) != expected) {
+      return failure(store_error::conflict);
+    }
   }
   for (const auto& record : batch.commands) {
     if (commands_.count(record.idempotency_key) != 0) return failure(store_error::conflict);
   }
   for (const auto& e : batch.events) {
-    history.push_back(e);
+    events_[e.account_id].push_back(e);
     outbox_.emplace(std::make_pair(e.account_id, e.version), e);
   }
   for (const auto& record : batch.commands) commands_[record.idempotency_key] = record;

@@ -33,6 +33,7 @@ result<std::size_t, store_error> memory_read_models::apply(
     transactions_[{r.account_id, r.version}] = r;
   }
   timeline_.insert(timeline_.end(), rows->timeline.begin(), rows->timeline.end());
+  transfers_.insert(transfers_.end(), rows->transfers.begin(), rows->transfers.end());
   for (const auto& [key, version] : rows->checkpoints) state_.checkpoints[key] = version;
   std::size_t applied = 0;
   for (const auto& [which, count] : rows->applied) {
@@ -63,7 +64,7 @@ result<std::vector<domain::account_state>, store_error> memory_read_models::acco
        it != state_.balances.end() && out.size() < std::min(filter.limit, read_model_page_max);
        ++it) {
     if (!filter.owner_name.empty() && it->second.owner_name != filter.owner_name) continue;
-    if (!filter.status.empty() && filter.status != "open") continue;
+    if (!filter.status.empty() && filter.status != domain::status_name(it->second.status)) continue;
     out.push_back(it->second);
   }
   return out;
@@ -124,6 +125,9 @@ result<account_rows, store_error> memory_read_models::rows_of(const std::string&
   }
   for (const auto& row : timeline_) {
     if (row.account_id == account_id) out.timeline.push_back(row);
+  }
+  for (const auto& row : transfers_) {
+    if (row.from_account_id == account_id) out.transfers_out.push_back(row);
   }
   std::sort(out.timeline.begin(), out.timeline.end(),
             [](const auto& a, const auto& b) { return a.version < b.version; });

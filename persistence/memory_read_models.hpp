@@ -35,6 +35,7 @@ class memory_read_models final : public read_model_store {
   projection_inputs state_;  // balances, running balances and checkpoints
   std::map<std::pair<std::string, std::int64_t>, transaction_row> transactions_;
   std::vector<timeline_row> timeline_;
+  std::vector<transfer_row> transfers_;
   std::map<projection, projection_progress> progress_;
 };
 

@@ -54,20 +54,33 @@ domain::account_state balance_from(const pqxx::row& row) {
   s.currency = row[2].as<std::string>();
   s.balance = row[3].as<std::int64_t>();
   s.version = row[4].as<std::int64_t>();
-  s.status = domain::account_status::open;
+  s.status = std::string_view{row[5].c_str()} == domain::status_name(domain::account_status::closed)
+                 ? domain::account_status::closed
+                 : domain::account_status::open;
   s.last_hash = row[6].as<std::string>();
   s.created_at = instant(row[7]);
   s.updated_at = instant(row[8]);
   return s;
 }
 
+// A row selected as: event_id, account_id, version, type, amount, balance_after,
+// currency, description, occurred_at, transfer_id, counterparty.
+transaction_row transaction_from(const pqxx::row& row) {
+  return transaction_row{
+      row[0].as<std::string>(), row[1].as<std::string>(),  row[2].as<std::int64_t>(),
+      row[3].as<std::string>(), row[4].as<std::int64_t>(), row[5].as<std::int64_t>(),
+      row[6].as<std::string>(), row[7].as<std::string>(),  instant(row[8]),
+      row[9].as<std::string>(), row[10].as<std::string>()};
+}
+
 void write_rows(pqxx::work& txn, const projected_rows& rows, const read_model_tables& t) {
   params values;
   for (const auto& s : rows.balances) {
-    values.insert(values.end(),
-                  {s.account_id, s.owner_name, s.currency, std::to_string(s.balance),
-                   std::to_string(s.version), "open", s.last_hash,
-                   domain::format_instant(s.created_at), domain::format_instant(s.updated_at)});
+    values.insert(
+        values.end(),
+        {s.account_id, s.owner_name, s.currency, std::to_string(s.balance),
+         std::to_string(s.version), std::string{domain::status_name(s.status)}, s.last_hash,
+         domain::format_instant(s.created_at), domain::format_instant(s.updated_at)});
   }
   const char* balance_casts[] = {
       "", "", "", "::BIGINT", "::BIGINT", "", "", "::TIMESTAMPTZ", "::TIMESTAMPTZ"};
@@ -84,15 +97,29 @@ void write_rows(pqxx::work& txn, const projected_rows& rows, const read_model_ta
   for (const auto& r : rows.transactions) {
     values.insert(values.end(), {r.event_id, r.account_id, std::to_string(r.version), r.type,
                                  std::to_string(r.amount), std::to_string(r.balance_after),
-                                 r.currency, r.description, domain::format_instant(r.occurred_at)});
+                                 r.currency, r.description, domain::format_instant(r.occurred_at),
+                                 r.transfer_id, r.counterparty});
   }
-  const char* tx_casts[] = {"::UUID", "", "::BIGINT",     "", "::BIGINT", "::BIGINT",
-                            "",       "", "::TIMESTAMPTZ"};
+  // transfer_id and counterparty are '' for movements that are not transfers.
+  const char* tx_casts[] = {"::UUID", "", "::BIGINT",      "", "::BIGINT", "::BIGINT",
+                            "",       "", "::TIMESTAMPTZ", "", ""};
   insert_rows(txn,
               "INSERT INTO " + t.transactions +
                   " (event_id, account_id, version, type, amount, balance_after, currency,"
-                  " description, occurred_at)",
-              9, tx_casts, values);
+                  " description, occurred_at, transfer_id, counterparty)",
+              11, tx_casts, values);
+  values.clear();
+  for (const auto& r : rows.transfers) {
+    values.insert(values.end(),
+                  {r.transfer_id, r.from_account_id, r.to_account_id, std::to_string(r.amount),
+                   r.currency, r.description, "completed", domain::format_instant(r.occurred_at)});
+  }
+  const char* transfer_casts[] = {"", "", "", "::BIGINT", "", "", "", "::TIMESTAMPTZ"};
+  insert_rows(txn,
+              "INSERT INTO " + t.transfers +
+                  " (transfer_id, from_account_id, to_account_id, amount, currency, description,"
+                  " status, occurred_at)",
+              8, transfer_casts, values);
   values.clear();
   for (const auto& r : rows.timeline) {
     values.insert(values.end(), {r.event_id, r.account_id, std::to_string(r.version), r.type,
@@ -263,17 +290,13 @@ result<std::vector<transaction_row>, store_error> pg_read_models::transactions(
     pqxx::read_transaction txn{db_.get()};
     const auto rows = txn.exec_params(
         "SELECT event_id::text, account_id, version, type, amount, balance_after, currency,"
-        " description, occurred_at::text FROM transactions"
+        " description, occurred_at::text, coalesce(transfer_id, ''), coalesce(counterparty, '')"
+        " FROM transactions"
         " WHERE account_id = $1 AND ($2 = 0 OR version < $2) ORDER BY version DESC LIMIT $3",
         account_id, before_version,
         static_cast<std::int64_t>(std::min(limit, read_model_page_max)));
     out_t out;
-    for (const auto& row : rows) {
-      out.push_back(transaction_row{
-          row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::int64_t>(),
-          row[3].as<std::string>(), row[4].as<std::int64_t>(), row[5].as<std::int64_t>(),
-          row[6].as<std::string>(), row[7].as<std::string>(), instant(row[8])});
-    }
+    for (const auto& row : rows) out.push_back(transaction_from(row));
     return out;
   });
 }
@@ -335,13 +358,11 @@ result<account_rows, store_error> pg_read_models::rows_of(const std::string& acc
     if (!balance.empty()) out.balance = balance_from(balance[0]);
     for (const auto& row : txn.exec_params(
              "SELECT event_id::text, account_id, version, type, amount, balance_after, currency,"
-             " description, occurred_at::text FROM transactions WHERE account_id = $1"
+             " description, occurred_at::text, coalesce(transfer_id, ''),"
+             " coalesce(counterparty, '') FROM transactions WHERE account_id = $1"
              " ORDER BY version",
              account_id)) {
-      out.transactions.push_back(transaction_row{
-          row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::int64_t>(),
-          row[3].as<std::string>(), row[4].as<std::int64_t>(), row[5].as<std::int64_t>(),
-          row[6].as<std::string>(), row[7].as<std::string>(), instant(row[8])});
+      out.transactions.push_back(transaction_from(row));
     }
     for (const auto& row :
          txn.exec_params("SELECT event_id::text, account_id, version, type, schema_version,"
@@ -352,6 +373,16 @@ result<account_rows, store_error> pg_read_models::rows_of(const std::string& acc
                                           row[2].as<std::int64_t>(), row[3].as<std::string>(),
                                           row[4].as<int>(), instant(row[5]),
                                           row[6].as<std::string>(), row[7].as<std::string>()});
+    }
+    for (const auto& row : txn.exec_params(
+             "SELECT transfer_id, from_account_id, to_account_id, amount, currency, description,"
+             " occurred_at::text FROM transfers WHERE from_account_id = $1 ORDER BY occurred_at,"
+             " transfer_id",
+             account_id)) {
+      out.transfers_out.push_back(transfer_row{row[0].as<std::string>(), row[1].as<std::string>(),
+                                               row[2].as<std::string>(), row[3].as<std::int64_t>(),
+                                               row[4].as<std::string>(), row[5].as<std::string>(),
+                                               instant(row[6])});
     }
     for (const auto& row : txn.exec_params(
              "SELECT projection, version FROM projection_checkpoints WHERE account_id = $1",
@@ -375,6 +406,7 @@ std::vector<std::string> tables_of(projection p) {
     case projection::balances: return {live.balances};
     case projection::transactions: return {live.transactions};
     case projection::timeline: return {live.timeline};
+    case projection::transfers: return {live.transfers};
   }
   return {};
 }
@@ -386,6 +418,7 @@ read_model_tables rebuild_tables(const std::vector<projection>& selected) {
       case projection::balances: t.balances += rebuild_suffix; break;
       case projection::transactions: t.transactions += rebuild_suffix; break;
       case projection::timeline: t.timeline += rebuild_suffix; break;
+      case projection::transfers: t.transfers += rebuild_suffix; break;
     }
   }
   t.checkpoints += rebuild_suffix;

@@ -17,6 +17,7 @@ struct read_model_tables {
   std::string balances = "account_balance";
   std::string transactions = "transactions";
   std::string timeline = "timeline";
+  std::string transfers = "transfers";
   std::string checkpoints = "projection_checkpoints";
   std::string status = "projection_status";
 };

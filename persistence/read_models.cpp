@@ -13,37 +13,54 @@ constexpr std::pair<projection, std::string_view> projection_names[] = {
     {projection::balances, "balances"},
     {projection::transactions, "transactions"},
     {projection::timeline, "timeline"},
+    {projection::transfers, "transfers"},
 };
 
-transaction_row movement(const domain::event& e, std::int64_t before) {
+// The transactions row of an event; no row for events that move no money.
+std::optional<transaction_row> movement(const domain::event& e, std::int64_t before) {
   transaction_row row;
   row.event_id = e.event_id;
   row.account_id = e.account_id;
   row.version = e.version;
   row.occurred_at = e.occurred_at;
-  std::visit(domain::overloaded{
-                 [&](const domain::account_created& b) {
-                   row.type = "opening";
-                   row.amount = b.initial_balance;
-                   row.currency = b.currency;
-                   row.balance_after = b.initial_balance;
+  const auto fill = [&](const char* type, const std::string& currency, std::int64_t amount,
+                        std::int64_t after, const std::string& description) {
+    row.type = type;
+    row.currency = currency;
+    row.amount = amount;
+    row.balance_after = after;
+    row.description = description;
+  };
+  const bool moves_money =
+      std::visit(domain::overloaded{
+                     [&](const domain::account_created& b) {
+                       fill("opening", b.currency, b.initial_balance, b.initial_balance, "");
+                       return true;
+                     },
+                     [&](const domain::money_deposited& b) {
+                       fill("deposit", b.currency, b.amount, before + b.amount, b.description);
+                       return true;
+                     },
+                     [&](const domain::money_withdrawn& b) {
+                       fill("withdrawal", b.currency, b.amount, before - b.amount, b.description);
+                       return true;
+                     },
+                     [&](const domain::transfer_debited& b) {
+                       fill("transfer_out", b.currency, b.amount, before - b.amount, b.description);
+                       row.transfer_id = b.transfer_id;
+                       row.counterparty = b.counterparty;
+                       return true;
+                     },
+                     [&](const domain::transfer_credited& b) {
+                       fill("transfer_in", b.currency, b.amount, before + b.amount, b.description);
+                       row.transfer_id = b.transfer_id;
+                       row.counterparty = b.counterparty;
+                       return true;
+                     },
+                     [&](const domain::account_closed&) { return false; },
                  },
-                 [&](const domain::money_deposited& b) {
-                   row.type = "deposit";
-                   row.amount = b.amount;
-                   row.currency = b.currency;
-                   row.description = b.description;
-                   row.balance_after = before + b.amount;
-                 },
-                 [&](const domain::money_withdrawn& b) {
-                   row.type = "withdrawal";
-                   row.amount = b.amount;
-                   row.currency = b.currency;
-                   row.description = b.description;
-                   row.balance_after = before - b.amount;
-                 },
-             },
-             e.body);
+                 e.body);
+  if (!moves_money) return std::nullopt;
   return row;
 }
 
@@ -99,12 +116,19 @@ domain::result<projected_rows, std::string> project_rows(const std::vector<domai
           touched_balances.insert(e.account_id);
           break;
         }
-        case projection::transactions: {
-          auto row = movement(e, running[e.account_id]);
-          running[e.account_id] = row.balance_after;
-          out.transactions.push_back(std::move(row));
+        case projection::transactions:
+          if (auto row = movement(e, running[e.account_id])) {
+            running[e.account_id] = row->balance_after;
+            out.transactions.push_back(std::move(*row));
+          }
           break;
-        }
+        case projection::transfers:
+          if (const auto* debit = std::get_if<domain::transfer_debited>(&e.body)) {
+            out.transfers.push_back(
+                transfer_row{debit->transfer_id, e.account_id, debit->counterparty, debit->amount,
+                             debit->currency, debit->description, e.occurred_at});
+          }
+          break;
         case projection::timeline: out.timeline.push_back(timeline_entry(e)); break;
       }
       cp = e.version;

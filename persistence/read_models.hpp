@@ -25,9 +25,9 @@
 
 namespace chronicle::persistence {
 
-enum class projection { balances, transactions, timeline };
-constexpr std::array<projection, 3> all_projections = {
-    projection::balances, projection::transactions, projection::timeline};
+enum class projection { balances, transactions, timeline, transfers };
+constexpr std::array<projection, 4> all_projections = {
+    projection::balances, projection::transactions, projection::timeline, projection::transfers};
 std::string_view projection_name(projection p);
 std::optional<projection> projection_from_name(std::string_view name);
 
@@ -36,9 +36,22 @@ struct transaction_row {
   std::string event_id;
   std::string account_id;
   std::int64_t version = 0;
-  std::string type;  // "opening", "deposit", "withdrawal"
+  std::string type;  // "opening", "deposit", "withdrawal", "transfer_out", "transfer_in"
   std::int64_t amount = 0;
   std::int64_t balance_after = 0;
+  std::string currency;
+  std::string description;
+  domain::micros occurred_at = 0;
+  std::string transfer_id;   // empty unless a transfer
+  std::string counterparty;  // the other account of a transfer
+};
+
+// One completed transfer, from its debit leg.
+struct transfer_row {
+  std::string transfer_id;
+  std::string from_account_id;
+  std::string to_account_id;
+  std::int64_t amount = 0;
   std::string currency;
   std::string description;
   domain::micros occurred_at = 0;
@@ -67,6 +80,7 @@ struct projected_rows {
   std::vector<domain::account_state> balances;  // final state of each touched account
   std::vector<transaction_row> transactions;
   std::vector<timeline_row> timeline;
+  std::vector<transfer_row> transfers;
   std::map<std::pair<projection, std::string>, std::int64_t> checkpoints;  // new values
   std::map<projection, std::size_t> applied;    // events applied, per projection
   std::map<projection, domain::micros> newest;  // newest occurred_at applied, per projection
@@ -111,6 +125,7 @@ struct account_rows {
   std::optional<domain::account_state> balance;
   std::vector<transaction_row> transactions;
   std::vector<timeline_row> timeline;
+  std::vector<transfer_row> transfers_out;  // transfers this account sent
   std::map<projection, std::int64_t> checkpoints;  // absent: 0
 };
 

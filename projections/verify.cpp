@@ -117,6 +117,16 @@ void compare_views(const std::vector<domain::event>& history, std::size_t foldab
                        expect_equal(report, id, v, "timeline: type", want.type, have.type);
                      });
         break;
+      case persistence::projection::transfers:
+        compare_rows(expected->transfers, stored.transfers_out, id, "transfers", report,
+                     [&](const auto& want, const auto& have) {
+                       expect_equal(report, id, 0, "transfers: transfer_id", want.transfer_id,
+                                    have.transfer_id);
+                       expect_equal(report, id, 0, "transfers: to_account_id",
+                                    want.to_account_id, have.to_account_id);
+                       expect_equal(report, id, 0, "transfers: amount", want.amount, have.amount);
+                     });
+        break;
     }
   }
   if (lagging) ++report.lagging_accounts;

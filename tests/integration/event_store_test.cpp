@@ -34,7 +34,7 @@ class event_store : public ::testing::Test {
         domain::seal(state, {domain::money_deposited{"EUR", 250, "salary \u00e9"}},
                      domain::new_uuid(), domain::now_micros());
     append_batch batch;
-    batch.account_id = state.account_id;
+    batch.expected_versions[state.account_id] = 0;
     batch.events = {created[0], deposited[0]};
     if (!key.empty()) {
       batch.commands.push_back({key, state.account_id, "fingerprint", R"({"status":"accepted"})"});
@@ -54,11 +54,11 @@ TEST_F(event_store, given_batch_when_appended_then_read_back_identical_and_chain
   pg_event_store store{events_db()};
   const auto batch = opening_batch();
   ASSERT_TRUE(store.append(batch).ok());
-  const auto state = persistence::load_state(store, batch.account_id);
+  const auto state = persistence::load_state(store, batch.events.front().account_id);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->version, 2);
   EXPECT_EQ(state->balance, 1250);
-  const auto events = store.read(batch.account_id, 1, 10);
+  const auto events = store.read(batch.events.front().account_id, 1, 10);
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) {
@@ -77,7 +77,7 @@ TEST_F(event_store, given_taken_version_when_appended_again_then_conflict_and_no
   const auto second = store.append(rival);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error(), store_error::conflict);
-  EXPECT_EQ(stored_count(batch.account_id), 2u);
+  EXPECT_EQ(stored_count(batch.events.front().account_id), 2u);
 }
 
 TEST_F(event_store, given_taken_idempotency_key_when_appended_then_conflict_and_nothing_written) {
@@ -88,7 +88,7 @@ TEST_F(event_store, given_taken_idempotency_key_when_appended_then_conflict_and_
   const auto second = store.append(other);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error(), store_error::conflict);
-  EXPECT_EQ(stored_count(other.account_id), 0u);
+  EXPECT_EQ(stored_count(other.events.front().account_id), 0u);
   const auto found = store.find_commands({key, "absent-" + unique_suffix()});
   ASSERT_TRUE(found.ok());
   ASSERT_EQ(found->size(), 1u);
@@ -105,7 +105,7 @@ TEST_F(event_store, given_app_role_when_update_or_delete_events_then_refused) {
                                 "UPDATE commands SET response = '{}' WHERE account_id = $1"}) {
     pqxx::work txn{conn};
     try {
-      txn.exec_params(sql, batch.account_id);
+      txn.exec_params(sql, batch.events.front().account_id);
       ADD_FAILURE() << "the application role could run: " << sql;
     } catch (const pqxx::insufficient_privilege&) {
       SUCCEED();
@@ -115,7 +115,7 @@ TEST_F(event_store, given_app_role_when_update_or_delete_events_then_refused) {
     pqxx::work txn{conn};
     EXPECT_THROW(txn.exec("TRUNCATE events"), pqxx::insufficient_privilege);
   }
-  EXPECT_EQ(stored_count(batch.account_id), 2u);
+  EXPECT_EQ(stored_count(batch.events.front().account_id), 2u);
 }
 
 TEST_F(event_store, given_connection_dropped_during_commit_then_resolved_and_written_once) {
@@ -129,7 +129,7 @@ TEST_F(event_store, given_connection_dropped_during_commit_then_resolved_and_wri
   const auto batch = opening_batch("drop-" + unique_suffix());
   ASSERT_TRUE(store.append(batch).ok());
   EXPECT_EQ(faults, 2);  // the cut attempt, then the retry that committed
-  EXPECT_EQ(stored_count(batch.account_id), 2u);
+  EXPECT_EQ(stored_count(batch.events.front().account_id), 2u);
 }
 
 TEST_F(event_store, given_commit_reported_in_doubt_after_success_then_resolved_as_committed) {
@@ -143,7 +143,7 @@ TEST_F(event_store, given_commit_reported_in_doubt_after_success_then_resolved_a
   const auto batch = opening_batch("doubt-" + unique_suffix());
   ASSERT_TRUE(store.append(batch).ok());
   EXPECT_EQ(faults, 1);  // resolved by lookup, not by appending again
-  EXPECT_EQ(stored_count(batch.account_id), 2u);
+  EXPECT_EQ(stored_count(batch.events.front().account_id), 2u);
 }
 
 TEST_F(event_store, given_serialization_failure_then_retried_and_written_once) {
@@ -157,7 +157,7 @@ TEST_F(event_store, given_serialization_failure_then_retried_and_written_once) {
   const auto batch = opening_batch("retry-" + unique_suffix());
   ASSERT_TRUE(store.append(batch).ok());
   EXPECT_EQ(faults, 3);
-  EXPECT_EQ(stored_count(batch.account_id), 2u);
+  EXPECT_EQ(stored_count(batch.events.front().account_id), 2u);
 }
 
 TEST_F(event_store, given_stored_schema_1_event_when_loaded_then_upcast_and_chain_verifies) {
@@ -168,7 +168,7 @@ TEST_F(event_store, given_stored_schema_1_event_when_loaded_then_upcast_and_chai
   // An event as an older release wrote it: schema 1 movements had no description.
   domain::event old;
   old.event_id = domain::new_uuid();
-  old.account_id = batch.account_id;
+  old.account_id = batch.events.front().account_id;
   old.version = 2;
   old.occurred_at = domain::now_micros();
   old.command_id = "legacy";
@@ -178,16 +178,15 @@ TEST_F(event_store, given_stored_schema_1_event_when_loaded_then_upcast_and_chai
   old.prev_hash = batch.events[0].hash;
   old.hash = domain::chain_hash(old.prev_hash, old);
   append_batch legacy;
-  legacy.account_id = batch.account_id;
-  legacy.expected_version = 1;
+  legacy.expected_versions[old.account_id] = 1;
   legacy.events = {old};
   ASSERT_TRUE(store.append(legacy).ok());
 
-  const auto state = persistence::load_state(store, batch.account_id);
+  const auto state = persistence::load_state(store, batch.events.front().account_id);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->balance, 700);
   EXPECT_EQ(state->last_hash, old.hash);
-  const auto events = store.read(batch.account_id, 2, 1);
+  const auto events = store.read(batch.events.front().account_id, 2, 1);
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].schema_version, 1);

@@ -137,7 +137,7 @@ TEST_F(queries, given_running_node_then_health_reports_projection_lag_and_metric
   ASSERT_EQ(health.status, 200);
   const auto body = health.json();
   EXPECT_EQ(body["read_models"], "up");
-  ASSERT_EQ(body["projections"].size(), 3u);
+  ASSERT_EQ(body["projections"].size(), 4u);
   for (const auto& p : body["projections"]) {
     EXPECT_TRUE(p.contains("lag_ms")) << p.dump();
     EXPECT_GT(p["events_applied"].get<std::int64_t>(), 0);

@@ -224,5 +224,96 @@ TEST_F(account_actors, given_unknown_account_then_not_found_and_commands_rejecte
   EXPECT_EQ(r.code, domain::rejection_code::account_not_found);
 }
 
+command_request deposit_to(const std::string& id, const std::string& amount) {
+  return make(id, domain::deposit{amount, ""});
+}
+
+transfer_request transfer(const std::string& id, const std::string& from, const std::string& to,
+                          const std::string& amount, std::string key = "") {
+  return transfer_request{std::move(key), "fp-" + id, domain::transfer{id, from, to, amount, ""}};
+}
+
+TEST_F(account_actors, given_two_accounts_when_transferring_then_both_legs_in_one_append) {
+  ASSERT_EQ(command(open("ta", "100")).status, command_status::accepted);
+  ASSERT_EQ(command(open("tb", "0")).status, command_status::accepted);
+  const auto appends_before = store_.append_calls();
+  const auto r = ask<command_reply>(registry_, transfer("t-1", "ta", "tb", "30"));
+  ASSERT_EQ(r.status, command_status::accepted) << r.message;
+  EXPECT_EQ(store_.append_calls(), appends_before + 1);
+  EXPECT_EQ(r.balance, "70.00");
+  EXPECT_EQ(r.other_balance, "30.00");
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].type, "TransferDebited");
+  EXPECT_EQ(r.events[1].account_id, "tb");
+  EXPECT_EQ(view("ta").state.balance, 7000);
+  EXPECT_EQ(view("tb").state.version, 2);
+  // The accounts take ordinary commands again once released.
+  EXPECT_EQ(command(deposit_to("tb", "1")).version, 3);
+}
+
+TEST_F(account_actors, given_transfer_id_seen_when_retried_then_stored_outcome_and_no_new_legs) {
+  ASSERT_EQ(command(open("ia", "100")).status, command_status::accepted);
+  ASSERT_EQ(command(open("ib", "0")).status, command_status::accepted);
+  const auto first = ask<command_reply>(registry_, transfer("t-2", "ia", "ib", "10"));
+  const auto again = ask<command_reply>(registry_, transfer("t-2", "ia", "ib", "10"));
+  ASSERT_EQ(again.status, command_status::accepted);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.events.size(), 2u);
+  EXPECT_EQ(again.events[0].event_id, first.events[0].event_id);
+  EXPECT_EQ(view("ia").state.balance, 9000);
+}
+
+TEST_F(account_actors, given_transfers_both_ways_at_once_then_no_deadlock_and_money_conserved) {
+  ASSERT_EQ(command(open("x", "50")).status, command_status::accepted);
+  ASSERT_EQ(command(open("y", "50")).status, command_status::accepted);
+  caf::scoped_actor client{system_};
+  std::vector<reply_handle> handles;
+  // Every transfer holds "x" first (the lower id): stay within holds_waiting_max.
+  constexpr int each_way = 30;
+  for (int i = 0; i < each_way; ++i) {
+    handles.push_back(client->request(registry_, reply_timeout,
+                                      transfer("xy-" + std::to_string(i), "x", "y", "1")));
+    handles.push_back(client->request(registry_, reply_timeout,
+                                      transfer("yx-" + std::to_string(i), "y", "x", "1")));
+  }
+  int accepted = 0;
+  for (auto& h : handles) {
+    h.receive([&](command_reply& r) { accepted += r.status == command_status::accepted; },
+              [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+  }
+  EXPECT_EQ(accepted, 2 * each_way);
+  const auto x = view("x").state;
+  const auto y = view("y").state;
+  EXPECT_EQ(x.balance + y.balance, 10000);
+  EXPECT_EQ(x.version, 1 + 2 * each_way);
+  EXPECT_EQ(y.version, 1 + 2 * each_way);
+}
+
+TEST_F(account_actors, given_store_down_when_transferring_then_neither_leg_and_later_it_works) {
+  ASSERT_EQ(command(open("da", "10")).status, command_status::accepted);
+  ASSERT_EQ(command(open("db", "10")).status, command_status::accepted);
+  store_.set_available(false);
+  EXPECT_EQ(ask<command_reply>(registry_, transfer("t-3", "da", "db", "5")).status,
+            command_status::unavailable);
+  store_.set_available(true);
+  EXPECT_EQ(view("da").state.balance, 1000);
+  EXPECT_EQ(view("db").state.balance, 1000);
+  const auto r = ask<command_reply>(registry_, transfer("t-4", "da", "db", "5"));
+  EXPECT_EQ(r.status, command_status::accepted);
+  EXPECT_EQ(view("db").state.balance, 1500);
+}
+
+TEST_F(account_actors, given_rejected_transfer_then_accounts_released_unchanged) {
+  ASSERT_EQ(command(open("ra", "1")).status, command_status::accepted);
+  ASSERT_EQ(command(open("rb", "1")).status, command_status::accepted);
+  const auto r = ask<command_reply>(registry_, transfer("t-5", "ra", "rb", "2"));
+  EXPECT_EQ(r.status, command_status::rejected);
+  EXPECT_EQ(r.code, domain::rejection_code::insufficient_funds);
+  EXPECT_EQ(ask<command_reply>(registry_, transfer("t-6", "ra", "ra", "1")).code,
+            domain::rejection_code::same_account);
+  EXPECT_EQ(command(deposit_to("ra", "1")).status, command_status::accepted);
+  EXPECT_EQ(view("ra").state.balance, 200);
+}
+
 }  // namespace
 }  // namespace chronicle::actors

@@ -287,7 +287,7 @@ TEST(decide_withdraw, given_deposits_and_withdrawals_when_withdraw_more_than_lef
   const auto r = rejected(decide(state, withdraw{"50.01", ""}));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->code, rejection_code::insufficient_funds);
-  EXPECT_EQ(r->message, "insufficient funds: balance 50.00, requested 50.01");
+  EXPECT_EQ(r->message, "insufficient funds in acc-1: balance 50.00, requested 50.01");
   EXPECT_TRUE(only_event<money_withdrawn>(decide(state, withdraw{"50.00", ""})));
 }
 
@@ -307,7 +307,7 @@ TEST(decide_withdraw, given_jpy_balance_when_withdraw_too_much_then_message_in_w
   const auto r = rejected(decide(given(created(1'000, "JPY")), withdraw{"1001", ""}));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->code, rejection_code::insufficient_funds);
-  EXPECT_EQ(r->message, "insufficient funds: balance 1000, requested 1001");
+  EXPECT_EQ(r->message, "insufficient funds in acc-1: balance 1000, requested 1001");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,6 +385,10 @@ const std::vector<std::pair<rejection_code, std::string>> every_rejection = {
     {rejection_code::unknown_currency, "UNKNOWN_CURRENCY"},
     {rejection_code::insufficient_funds, "INSUFFICIENT_FUNDS"},
     {rejection_code::balance_limit_exceeded, "BALANCE_LIMIT_EXCEEDED"},
+    {rejection_code::account_closed, "ACCOUNT_CLOSED"},
+    {rejection_code::balance_not_zero, "BALANCE_NOT_ZERO"},
+    {rejection_code::same_account, "SAME_ACCOUNT"},
+    {rejection_code::currency_mismatch, "CURRENCY_MISMATCH"},
 };
 
 TEST(rejection_name, given_every_code_when_named_then_api_spelling) {
@@ -406,6 +410,92 @@ TEST(rejection_from_name, given_unknown_or_differently_spelled_name_when_parsed_
     SCOPED_TRACE(std::string{name});
     EXPECT_EQ(rejection_from_name(name), std::nullopt);
   }
+}
+
+}  // namespace
+}  // namespace chronicle::domain
+
+// ---------------------------------------------------------------------------------------------
+// transfers and closing
+
+namespace chronicle::domain {
+namespace {
+
+account_state open_with(const std::string& id, const std::string& currency, std::int64_t balance) {
+  account_state s;
+  s.account_id = id;
+  const auto created = seal(s, {account_created{"Owner", currency, balance}}, "c", 1);
+  return evolve(s, created.front());
+}
+
+TEST(decide_transfer, given_funds_when_transferring_then_debit_and_credit_legs) {
+  const auto from = open_with("a", "EUR", 1000);
+  const auto to = open_with("b", "EUR", 0);
+  const auto legs = decide_transfer(from, to, {"t-1", "a", "b", "3.00", "rent"});
+  ASSERT_TRUE(legs.ok());
+  const auto& debit = std::get<transfer_debited>(legs->debit);
+  const auto& credit = std::get<transfer_credited>(legs->credit);
+  EXPECT_EQ(debit.amount, 300);
+  EXPECT_EQ(debit.counterparty, "b");
+  EXPECT_EQ(credit.counterparty, "a");
+  EXPECT_EQ(credit.transfer_id, "t-1");
+}
+
+TEST(decide_transfer, given_each_rule_broken_then_its_rejection) {
+  const auto from = open_with("a", "EUR", 1000);
+  const auto to = open_with("b", "EUR", 0);
+  const auto usd = open_with("c", "USD", 0);
+  account_state absent;
+  absent.account_id = "nobody";
+  auto closed = open_with("d", "EUR", 0);
+  closed = evolve(closed, seal(closed, {account_closed{}}, "x", 2).front());
+  const struct {
+    account_state from, to;
+    transfer t;
+    rejection_code expected;
+  } cases[] = {
+      {from, from, {"t", "a", "a", "1", ""}, rejection_code::same_account},
+      {from, usd, {"t", "a", "c", "1", ""}, rejection_code::currency_mismatch},
+      {from, to, {"t", "a", "b", "10.01", ""}, rejection_code::insufficient_funds},
+      {from, absent, {"t", "a", "nobody", "1", ""}, rejection_code::account_not_found},
+      {absent, to, {"t", "nobody", "b", "1", ""}, rejection_code::account_not_found},
+      {from, closed, {"t", "a", "d", "1", ""}, rejection_code::account_closed},
+      {from, to, {"t", "a", "b", "-1", ""}, rejection_code::invalid_amount},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string{rejection_name(c.expected)});
+    const auto legs = decide_transfer(c.from, c.to, c.t);
+    ASSERT_FALSE(legs.ok());
+    EXPECT_EQ(legs.error().code, c.expected);
+  }
+}
+
+TEST(decide_close, given_empty_account_when_closed_then_account_closed_and_commands_refused) {
+  auto state = open_with("e", "USD", 0);
+  const auto events = decide(state, close_account{});
+  ASSERT_TRUE(events.ok());
+  state = evolve(state, seal(state, *events, "x", 2).front());
+  EXPECT_EQ(state.status, account_status::closed);
+  const auto deposit_after = decide(state, deposit{"1", ""});
+  ASSERT_FALSE(deposit_after.ok());
+  EXPECT_EQ(deposit_after.error().code, rejection_code::account_closed);
+  EXPECT_EQ(decide(state, close_account{}).error().code, rejection_code::account_closed);
+}
+
+TEST(decide_close, given_money_left_when_closing_then_balance_not_zero) {
+  const auto result = decide(open_with("f", "USD", 1), close_account{});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, rejection_code::balance_not_zero);
+}
+
+TEST(evolve, given_transfer_legs_then_balances_move_and_status_names_are_stable) {
+  auto from = open_with("a", "EUR", 1000);
+  const auto legs = decide_transfer(from, open_with("b", "EUR", 0), {"t", "a", "b", "2", ""});
+  ASSERT_TRUE(legs.ok());
+  from = evolve(from, seal(from, {legs->debit}, "t", 2).front());
+  EXPECT_EQ(from.balance, 800);
+  EXPECT_EQ(status_name(account_status::open), "open");
+  EXPECT_EQ(status_name(account_status::closed), "closed");
 }
 
 }  // namespace

@@ -49,6 +49,10 @@ const std::vector<classified> every_api_error = {
     {api_error::unknown_currency, 400, "UNKNOWN_CURRENCY"},
     {api_error::insufficient_funds, 422, "INSUFFICIENT_FUNDS"},
     {api_error::balance_limit_exceeded, 422, "BALANCE_LIMIT_EXCEEDED"},
+    {api_error::account_closed, 422, "ACCOUNT_CLOSED"},
+    {api_error::balance_not_zero, 422, "BALANCE_NOT_ZERO"},
+    {api_error::same_account, 422, "SAME_ACCOUNT"},
+    {api_error::currency_mismatch, 422, "CURRENCY_MISMATCH"},
     {api_error::idempotency_key_reused, 422, "IDEMPOTENCY_KEY_REUSED"},
     {api_error::store_unavailable, 503, "STORE_UNAVAILABLE"},
     {api_error::internal, 500, "INTERNAL"},
@@ -61,6 +65,10 @@ const std::vector<std::pair<rejection_code, api_error>> every_rejection = {
     {rejection_code::unknown_currency, api_error::unknown_currency},
     {rejection_code::insufficient_funds, api_error::insufficient_funds},
     {rejection_code::balance_limit_exceeded, api_error::balance_limit_exceeded},
+    {rejection_code::account_closed, api_error::account_closed},
+    {rejection_code::balance_not_zero, api_error::balance_not_zero},
+    {rejection_code::same_account, api_error::same_account},
+    {rejection_code::currency_mismatch, api_error::currency_mismatch},
 };
 
 command_reply accepted_reply() {

@@ -135,7 +135,7 @@ TEST(decode_payload, given_deposit_payload_under_withdrawn_type_when_decoded_the
 
 TEST(decode_payload, given_unknown_type_when_decoded_then_error_names_it) {
   const json data = encode_payload(money_deposited{"USD", 100, "x"});
-  for (const std::string type : {"MoneyStolen", "", "moneydeposited", "AccountClosed"}) {
+  for (const std::string type : {"MoneyStolen", "", "moneydeposited", "AccountReopened"}) {
     SCOPED_TRACE(type);
     const auto decoded = decode_payload(type, event_schema_version, data);
     ASSERT_FALSE(decoded.ok());

@@ -36,8 +36,7 @@ std::vector<domain::event> append_history(persistence::memory_event_store& store
   for (int i = 0; i < deposits; ++i) bodies.push_back(domain::money_deposited{"USD", 100, "d"});
   auto events = domain::seal(state, bodies, domain::new_uuid(), domain::now_micros());
   persistence::append_batch batch;
-  batch.account_id = account;
-  batch.expected_version = 0;
+  batch.expected_versions[account] = 0;
   batch.events = events;
   EXPECT_TRUE(store.append(batch).ok());
   return events;

@@ -23,7 +23,7 @@ class projector : public ::testing::Test {
     auto state = persistence::load_state(store_, id);
     EXPECT_TRUE(state.ok());
     auto sealed = domain::seal(*state, bodies, domain::new_uuid(), ++clock_);
-    persistence::append_batch batch{id, state->version, sealed, {}};
+    persistence::append_batch batch{{{id, state->version}}, sealed, {}};
     EXPECT_TRUE(store_.append(batch).ok());
     return sealed;
   }
@@ -152,6 +152,32 @@ TEST_F(projector, given_several_accounts_in_one_batch_then_one_read_model_transa
   const auto timeline = views_.timeline({true, std::nullopt, 10});
   ASSERT_TRUE(timeline.ok());
   EXPECT_EQ(timeline->size(), 3u);
+}
+
+TEST_F(projector, given_transfer_legs_then_transfers_row_and_transfer_movements) {
+  auto events = commit("from", {domain::account_created{"F", "USD", 500}});
+  const auto to = commit("to", {domain::account_created{"T", "USD", 0}});
+  events.insert(events.end(), to.begin(), to.end());
+  const auto debit = commit("from", {domain::transfer_debited{"tr-9", "to", "USD", 200, "x"}});
+  const auto credit = commit("to", {domain::transfer_credited{"tr-9", "from", "USD", 200, "x"}});
+  events.insert(events.end(), debit.begin(), debit.end());
+  events.insert(events.end(), credit.begin(), credit.end());
+  project(messages(events));
+  expect_converged("from");
+  expect_converged("to");
+  const auto rows = views_.rows_of("from");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->transfers_out.size(), 1u);
+  EXPECT_EQ(rows->transfers_out[0].to_account_id, "to");
+  EXPECT_EQ(rows->transfers_out[0].amount, 200);
+  ASSERT_EQ(rows->transactions.size(), 2u);
+  EXPECT_EQ(rows->transactions[1].type, "transfer_out");
+  EXPECT_EQ(rows->transactions[1].counterparty, "to");
+  EXPECT_EQ(rows->transactions[1].balance_after, 300);
+  const auto in = views_.transactions("to", 0, 1);
+  ASSERT_TRUE(in.ok());
+  EXPECT_EQ(in->front().type, "transfer_in");
+  EXPECT_EQ(in->front().transfer_id, "tr-9");
 }
 
 }  // namespace

@@ -1,0 +1,45 @@
+#pragma once
+
+// A transfer actor: coordinates one transfer between two account actors, then
+// stops.
+//
+// Promises:
+// - Both legs are appended in ONE transaction, with the version check on both
+//   accounts, or neither is. The reply comes only after the commit.
+// - No deadlock: the two accounts are held in the global order of their ids,
+//   so two transfers over the same pair (in either direction) queue up rather
+//   than wait on each other; every hold is bounded by the account's lease.
+// - Idempotent by Idempotency-Key and by transfer_id: a retry answers the
+//   stored outcome and appends nothing.
+// - Whatever happens, both accounts are released: with their new states after
+//   a commit, unchanged after a rejection, marked stale when the outcome is
+//   unknown (they reload before deciding again).
+
+#include <caf/typed_actor.hpp>
+
+#include "actors/account_actor.hpp"
+#include "actors/db_worker.hpp"
+#include "actors/messages.hpp"
+
+namespace chronicle::actors {
+
+using transfer_actor = caf::typed_actor<caf::replies_to<transfer_request>::with<command_reply>>;
+
+struct transfer_limits {
+  std::chrono::milliseconds hold_timeout{4'000};  // below the accounts' hold lease
+  std::chrono::milliseconds db_timeout{20'000};
+};
+
+// Idempotency records of a transfer are kept under this key as well as under
+// the client's Idempotency-Key.
+std::string transfer_key(const std::string& transfer_id);
+
+struct transfer_actor_state {
+  static inline const char* name = "transfer_actor";
+};
+
+transfer_actor::behavior_type transfer_actor_impl(
+    transfer_actor::stateful_pointer<transfer_actor_state> self, account_actor from,
+    account_actor to, db_worker worker, transfer_limits limits);
+
+}  // namespace chronicle::actors
