@@ -2,10 +2,8 @@
 
 #include <caf/all.hpp>
 #include <cstdio>
-#include <unordered_map>
 
-#include "domain/event_codec.hpp"
-#include "domain/money.hpp"
+#include "actors/decide_batch.hpp"
 
 namespace chronicle::actors {
 namespace {
@@ -81,82 +79,14 @@ void start_load(self_ptr self, const db_worker& worker, const account_limits& li
           });
 }
 
-// Decides every command of the batch against the running state. Replies are
-// filled in for all commands; the batch holds what must be committed first.
-struct decided_batch {
-  persistence::append_batch batch;
-  domain::account_state next;
-  std::vector<command_reply> replies;
-};
-
-command_reply accepted_reply(const domain::account_state& s, const domain::event& last) {
-  command_reply r;
-  r.status = command_status::accepted;
-  r.event_id = last.event_id;
-  r.version = last.version;
-  r.currency = s.currency;
-  r.balance = domain::format_amount(s.balance, *domain::find_currency(s.currency));
-  return r;
-}
-
-decided_batch decide_batch(const domain::account_state& start,
-                           const std::vector<pending_command>& commands,
-                           const std::vector<persistence::command_record>& known) {
-  decided_batch out;
-  out.next = start;
-  out.batch.expected_versions[start.account_id] = start.version;
-  std::unordered_map<std::string, const persistence::command_record*> stored;
-  for (const auto& rec : known) stored[rec.idempotency_key] = &rec;
-  std::unordered_map<std::string, std::size_t> first_in_batch;
-  const auto now = domain::now_micros();
-  for (std::size_t i = 0; i < commands.size(); ++i) {
-    const auto& req = commands[i].request;
-    const auto& key = req.idempotency_key;
-    if (!key.empty()) {
-      if (const auto it = stored.find(key); it != stored.end()) {
-        const bool same =
-            it->second->fingerprint == req.fingerprint && it->second->account_id == req.account_id;
-        out.replies.push_back(same ? decode_stored_reply(it->second->response)
-                                   : failure_reply(command_status::idempotency_key_reused, ""));
-        out.replies.back().replayed = same;
-        continue;
-      }
-      if (const auto it = first_in_batch.find(key); it != first_in_batch.end()) {
-        const bool same = commands[it->second].request.fingerprint == req.fingerprint;
-        out.replies.push_back(same ? out.replies[it->second]
-                                   : failure_reply(command_status::idempotency_key_reused, ""));
-        out.replies.back().replayed = same;
-        continue;
-      }
-      first_in_batch[key] = i;
-    }
-    const auto decided = domain::decide(out.next, req.command);
-    command_reply reply;
-    if (decided) {
-      const auto events =
-          domain::seal(out.next, *decided, key.empty() ? domain::new_uuid() : key, now);
-      for (const auto& e : events) out.next = domain::evolve(std::move(out.next), e);
-      reply = accepted_reply(out.next, events.back());
-      out.batch.events.insert(out.batch.events.end(), events.begin(), events.end());
-    } else {
-      reply.status = command_status::rejected;
-      reply.code = decided.error().code;
-      reply.message = decided.error().message;
-    }
-    if (!key.empty()) {
-      out.batch.commands.push_back(persistence::command_record{key, req.account_id, req.fingerprint,
-                                                               encode_stored_reply(reply)});
-    }
-    out.replies.push_back(std::move(reply));
-  }
-  return out;
-}
-
 void finish_batch(self_ptr self, const std::vector<command_reply>& replies) {
   auto& st = self->state;
   for (std::size_t i = 0; i < st.in_flight.size(); ++i) st.in_flight[i].promise.deliver(replies[i]);
   st.in_flight.clear();
   st.stage = phase::ready;
+  // Reads that arrived during the batch see its outcome (after a reload when
+  // that outcome is unknown: schedule() starts it).
+  if (!st.stale) run_after_load(self);
   schedule(self);
   quit_if_passivating(self);
 }
@@ -187,7 +117,10 @@ void on_conflict(self_ptr self, const account_limits& limits) {
 
 void append_batch(self_ptr self, const db_worker& worker, const account_limits& limits,
                   const std::vector<persistence::command_record>& known) {
-  auto decided = decide_batch(self->state.account, self->state.in_flight, known);
+  std::vector<const command_request*> requests;
+  for (const auto& p : self->state.in_flight) requests.push_back(&p.request);
+  auto decided = decide_batch(self->state.account, requests, known, limits.snapshot_every,
+                              domain::now_micros());
   if (decided.batch.events.empty() && decided.batch.commands.empty()) {
     finish_batch(self, decided.replies);
     return;
@@ -258,17 +191,22 @@ void process_batch(self_ptr self, const db_worker& worker, const account_limits&
 void when_loaded(self_ptr self, const db_worker& worker, const account_limits& limits,
                  std::function<void()> f) {
   auto& st = self->state;
-  if (st.stage == phase::ready || st.stage == phase::busy || st.stage == phase::held) {
+  // Strong reads never go back in time: while a batch is in flight they wait
+  // for its outcome, and a stale state (it may lack a write whose outcome was
+  // unknown but which committed) is reloaded first.
+  if ((st.stage == phase::ready && !st.stale) || st.stage == phase::held) {
     f();
     return;
   }
   st.after_load.push_back(std::move(f));
-  if (st.stage == phase::unloaded) start_load(self, worker, limits);
+  if (st.stage == phase::unloaded || st.stage == phase::ready) start_load(self, worker, limits);
 }
 
 void schedule(self_ptr self) {
   auto& st = self->state;
-  if ((st.queue.empty() && st.holds.empty()) || st.flush_scheduled) return;
+  if ((st.queue.empty() && st.holds.empty() && st.after_load.empty()) || st.flush_scheduled) {
+    return;
+  }
   if (st.stage != phase::ready && st.stage != phase::unloaded) return;
   // Sent to ourselves, the flush lands behind every command already in the
   // mailbox, so they all join the same batch.
@@ -322,12 +260,12 @@ account_actor::behavior_type account_actor_impl(
       [=](flush_atom) {
         auto& st = self->state;
         st.flush_scheduled = false;
-        if (st.queue.empty() && st.holds.empty()) return;
+        if (st.queue.empty() && st.holds.empty() && st.after_load.empty()) return;
         if (st.stage == phase::unloaded || (st.stage == phase::ready && st.stale)) {
           start_load(self, worker, limits);
         } else if (st.stage == phase::ready && !st.holds.empty()) {
           grant_hold(self, limits);
-        } else if (st.stage == phase::ready) {
+        } else if (st.stage == phase::ready && !st.queue.empty()) {
           process_batch(self, worker, limits);
         }
       },
