@@ -9,6 +9,18 @@ SHELL := /bin/bash
 
 BUILD_DIR      ?= build
 BUILD_TYPE     ?= RelWithDebInfo
+# The ASan+UBSan build (gcc) and the libFuzzer build (clang); see docs/SECURITY.md.
+ASAN_DIR       ?= build-asan
+# Debug (-O0 -g, assertions on): the sanitized build compiles about twice as fast as with -O2
+# (docs/BENCHMARKS.md), and the tests it runs wait on I/O rather than on the CPU.
+ASAN_BUILD_TYPE ?= Debug
+FUZZ_DIR       ?= build-fuzz
+FUZZ_CXX       ?= clang++-14
+# `make fuzz` runs each fuzz target this long; `make test` this long (0: no fuzzing).
+FUZZ_SECONDS      ?= 60
+TEST_FUZZ_SECONDS ?= 20
+# `make test SANITIZERS=0` skips the ASan+UBSan build and run.
+SANITIZERS     ?= 1
 STACK          := infra/local/stack.sh
 NODE_URL  ?= http://127.0.0.1:8080/
 CTEST_TIMEOUT  ?= 600
@@ -16,10 +28,29 @@ CTEST_TIMEOUT  ?= 600
 CTEST_ARGS     ?=
 RUN_ARGS       ?=
 
-.PHONY: deps build stack stop run test clean
+# Where ASan and LSan reports of the ASan test run go, one file per reporting process: the
+# nodes the integration tests start are stopped by signal and their exit status is not
+# checked, so their reports are collected here instead, and any report fails the run.
+# (gcc's UBSan ignores log_path next to ASan and writes to stderr; with halt_on_error the
+# process stops, and the nodes' logs are searched for reports as well.)
+ASAN_REPORTS   := $(ASAN_DIR)/sanitizer-reports
+SUPPRESSIONS   := $(CURDIR)/infra/sanitizers
+SANITIZER_ENV  := ASAN_OPTIONS=detect_leaks=1:log_path=$(abspath $(ASAN_REPORTS))/asan \
+  LSAN_OPTIONS=suppressions=$(SUPPRESSIONS)/lsan.supp:print_suppressions=0 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(SUPPRESSIONS)/ubsan.supp \
+  ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+# The integration tests write each node's output to /tmp/chronicled-test-<port>.log
+# (tests/support/node_process.cpp); those written during the run are searched.
+NODE_LOG_GLOB  := chronicled-test-*.log
+
+.PHONY: deps deps-sanitizers build build-asan build-fuzz stack stop run test test-asan fuzz clean
 
 deps:
 	bash infra/local/deps.sh
+
+# What `deps` installs, and what only the sanitizer and fuzz builds need.
+deps-sanitizers:
+	bash infra/local/deps.sh packages.txt packages-sanitizers.txt
 
 # ccache is looked up when the recipe runs, not when the Makefile is read, so a ccache that
 # `make deps` has just installed is used.
@@ -28,6 +59,22 @@ build:
 	if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi; \
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) "$${launcher[@]}"
 	cmake --build $(BUILD_DIR) -j$$(nproc)
+
+# Every target with ASan and UBSan (CHRONICLE_SANITIZE, cmake/instrumentation.cmake).
+build-asan:
+	launcher=(); \
+	if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi; \
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=$(ASAN_BUILD_TYPE) -DCHRONICLE_SANITIZE=ON \
+	  "$${launcher[@]}"
+	cmake --build $(ASAN_DIR) -j$$(nproc)
+
+# Only the fuzz targets and the code they fuzz, with clang (CHRONICLE_FUZZ).
+build-fuzz:
+	launcher=(); \
+	if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi; \
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) \
+	  -DCHRONICLE_FUZZ=ON "$${launcher[@]}"
+	cmake --build $(FUZZ_DIR) -j$$(nproc) --target fuzz_all
 
 stack:
 	bash $(STACK) start
@@ -42,10 +89,33 @@ run: deps build stack
 
 # ctest ends with its summary ("N% tests passed, M tests failed out of K") and exits
 # non-zero on any failure, on a timeout, and when no test is found at all.
-test: deps build stack
+# Then, unless turned off: the same tests built with ASan+UBSan (test-asan), and each fuzz
+# target for TEST_FUZZ_SECONDS. Any failure stops the run with a non-zero status.
+test: deps-sanitizers build stack
 	eval "$$(bash $(STACK) env --export)"; \
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2 --no-tests=error \
 	  --timeout $(CTEST_TIMEOUT) $(CTEST_ARGS)
+	if [[ "$(SANITIZERS)" != 0 ]]; then $(MAKE) --no-print-directory test-asan; fi
+	if [[ "$(TEST_FUZZ_SECONDS)" != 0 ]]; then \
+	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS); fi
+
+# The tests against the sanitized binaries: the integration tests start the sanitized
+# chronicled and chronicle, on the same ports as the plain run (which is over by then).
+test-asan: deps-sanitizers build-asan stack
+	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	eval "$$(bash $(STACK) env --export)"; \
+	status=0; \
+	env $(SANITIZER_ENV) ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 --no-tests=error \
+	  --timeout $(CTEST_TIMEOUT) $(CTEST_ARGS) || status=$$?; \
+	reports=$$(find $(ASAN_REPORTS) -type f; \
+	  find /tmp -maxdepth 1 -name '$(NODE_LOG_GLOB)' -newer $(ASAN_REPORTS) \
+	    -exec grep -l -E 'runtime error:|Sanitizer' {} + || true); \
+	for report in $$reports; do echo "=== sanitizer report $$report"; cat "$$report"; done; \
+	if [[ -n $$reports ]]; then echo "test-asan: sanitizer reports above" >&2; exit 1; fi; \
+	exit $$status
+
+fuzz: deps-sanitizers build-fuzz
+	bash fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in packages.txt that are not installed yet.
+# Installs the Debian packages listed in package lists of this folder that are not installed
+# yet: `deps.sh [LIST...]`, packages.txt when no list is named (packages-sanitizers.txt holds
+# what only the sanitizer and fuzz builds need).
 # Idempotent: when everything is present it only runs dpkg-query and exits.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-list="$here/packages.txt"
+lists=("$@")
+((${#lists[@]} > 0)) || lists=(packages.txt)
 
 packages=()
-while IFS= read -r line; do
-  line=${line%%#*}
-  line=${line//[[:space:]]/}
-  [[ -n $line ]] && packages+=("$line")
-done <"$list"
+for list in "${lists[@]}"; do
+  [[ -f $here/$list ]] || { echo "deps: no package list $here/$list" >&2; exit 1; }
+  while IFS= read -r line; do
+    line=${line%%#*}
+    line=${line//[[:space:]]/}
+    [[ -n $line ]] && packages+=("$line")
+  done <"$here/$list"
+done
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -20,7 +26,7 @@ for pkg in "${packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-  echo "deps: all ${#packages[@]} packages from ${list#"$PWD"/} are installed" >&2
+  echo "deps: all ${#packages[@]} packages from ${lists[*]} are installed" >&2
   exit 0
 fi
 
