@@ -6,7 +6,9 @@
 // - A command is answered only after its events are committed (or it was
 //   rejected, or the store failed). Commands waiting in the mailbox are decided
 //   in arrival order against the running state and appended as ONE batch, so a
-//   hot account costs one round trip per batch, not per command.
+//   hot account costs one round trip per batch, not per command. A batch that
+//   takes the account to a multiple of `snapshot_every` also commits a snapshot
+//   of the state at that version (decide_batch.hpp).
 // - A command that carries an Idempotency-Key is answered from the stored
 //   outcome when the key was seen before; with a different request, the key is
 //   reported as reused. Nothing is appended twice.
@@ -53,6 +55,9 @@ struct account_limits {
   // releases it; the account then reloads before deciding anything.
   std::chrono::milliseconds hold_lease{5'000};
   std::size_t holds_waiting_max = 64;
+  // A snapshot of the state is committed with the event that reaches every multiple of
+  // this version (0: never); see decide_batch.hpp.
+  std::int64_t snapshot_every = 100;
 };
 
 // Whom an account actor tells about its commits; an invalid handle: nobody.

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/decide_batch.hpp"
 #include "domain/event_codec.hpp"
 #include "domain/money.hpp"
 
@@ -121,11 +122,17 @@ void decide(self_ptr self, promise rp, held_pair p, const db_worker& worker,
     return;
   }
   const auto command_id = req.idempotency_key.empty() ? transfer_key(tid(p)) : req.idempotency_key;
-  const auto now = domain::now_micros();
+  // One instant for both legs, no earlier than either account's last event.
+  const auto now = event_instant(p.to_state, event_instant(p.from_state, domain::now_micros()));
   const auto debit = domain::seal(p.from_state, {legs->debit}, command_id, now).front();
   const auto credit = domain::seal(p.to_state, {legs->credit}, command_id, now).front();
   const auto from_next = domain::evolve(p.from_state, debit);
   const auto to_next = domain::evolve(p.to_state, credit);
+  for (const auto* next : {&from_next, &to_next}) {
+    if (domain::snapshot_due(next->version, limits.snapshot_every)) {
+      batch.snapshots.push_back(domain::take_snapshot(*next));
+    }
+  }
   command_reply reply;
   reply.status = command_status::accepted;
   reply.event_id = debit.event_id;

@@ -5,7 +5,8 @@
 //
 // Promises:
 // - Both legs are appended in ONE transaction, with the version check on both
-//   accounts, or neither is. The reply comes only after the commit.
+//   accounts, or neither is (with a snapshot of each account whose leg reaches
+//   a multiple of `snapshot_every`). The reply comes only after the commit.
 // - No deadlock: the two accounts are held in the global order of their ids,
 //   so two transfers over the same pair (in either direction) queue up rather
 //   than wait on each other; every hold is bounded by the account's lease.
@@ -28,6 +29,9 @@ using transfer_actor = caf::typed_actor<caf::replies_to<transfer_request>::with<
 struct transfer_limits {
   std::chrono::milliseconds hold_timeout{4'000};  // below the accounts' hold lease
   std::chrono::milliseconds db_timeout{20'000};
+  // As account_limits::snapshot_every: a leg that takes its account to a multiple of this
+  // version commits a snapshot with the transfer (0: never).
+  std::int64_t snapshot_every = 100;
 };
 
 // Idempotency records of a transfer are kept under this key as well as under

@@ -26,6 +26,7 @@ constexpr int migrate_attempts_max = 10;
 // At start, how long to give NATS before serving anyway (the relay keeps trying).
 constexpr int stream_setup_attempts_max = 6;
 constexpr auto stream_setup_pause = std::chrono::milliseconds{500};
+constexpr long long snapshot_every_max = 1'000'000'000;
 
 std::vector<app::option_spec> option_specs() {
   return {
@@ -53,6 +54,9 @@ std::vector<app::option_spec> option_specs() {
        "account actors kept in memory before the least recently used is passivated"},
       {"batch-commands-max", "CHRONICLE_BATCH_COMMANDS_MAX", "256",
        "commands of one account decided and committed in one transaction (1: no group commit)"},
+      {"snapshot-every", "CHRONICLE_SNAPSHOT_EVERY", "100",
+       "versions between an account's state snapshots, which bound loading and time travel "
+       "(0: no snapshots)"},
   };
 }
 
@@ -156,8 +160,9 @@ int run(const app::options& opts) {
   const auto relay_batch_max =
       opts.integer("relay-batch-max", 1, static_cast<long long>(persistence::outbox_batch_max));
   const auto query_connections = opts.integer("query-connections", 1, 64);
+  const auto snapshot_every = opts.integer("snapshot-every", 0, snapshot_every_max);
   for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
-                        &query_connections}) {
+                        &query_connections, &snapshot_every}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
@@ -200,6 +205,8 @@ int run(const app::options& opts) {
   actors::registry_limits limits;
   limits.live_accounts_max = static_cast<std::size_t>(*live_max);
   limits.account.batch_commands_max = static_cast<std::size_t>(*batch_max);
+  limits.account.snapshot_every = *snapshot_every;
+  limits.transfer.snapshot_every = *snapshot_every;
   limits.peers.relay = caf::actor_cast<caf::actor>(relay);
   auto registry = system.spawn(actors::account_registry_impl, workers, limits);
 

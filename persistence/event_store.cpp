@@ -1,6 +1,7 @@
 #include "persistence/event_store.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "domain/event_codec.hpp"
@@ -18,23 +19,89 @@ std::string_view describe(store_error error) {
   return "unknown store error";
 }
 
-result<domain::account_state, store_error> load_state(event_store& store,
-                                                      const std::string& account_id) {
-  domain::account_state state;
-  state.account_id = account_id;
-  for (;;) {
-    auto page = store.read(account_id, state.version + 1, read_events_max);
+result<done, store_error> fold_through(event_store& store, domain::account_state& state,
+                                       std::int64_t through, const fold_visitor& each) {
+  while (state.version < through) {
+    const auto wanted =
+        static_cast<std::size_t>(std::min<std::int64_t>(through - state.version, read_events_max));
+    auto page = store.read(state.account_id, state.version + 1, wanted);
     if (!page) return failure(page.error());
     for (const auto& e : *page) {
       if (const auto violation = domain::check_link(state, e)) {
-        std::fprintf(stderr, "event store: account %s version %lld: %s\n", account_id.c_str(),
+        std::fprintf(stderr, "event store: account %s version %lld: %s\n", state.account_id.c_str(),
                      static_cast<long long>(e.version), violation->problem.c_str());
         return failure(store_error::corrupt);
       }
       state = domain::evolve(std::move(state), e);
+      if (each) each(e, state);
     }
-    if (page->size() < read_events_max) return state;
+    if (page->size() < wanted) break;
   }
+  return done{};
+}
+
+namespace {
+
+// Snapshots tried, newest first, before folding from the first event.
+constexpr int snapshot_attempts_max = 3;
+
+// Why a snapshot cannot be a starting point, or nothing when it can: its state decodes and
+// agrees with its columns, and the stored event at its version carries its hash and instant
+// and a hash that matches the event's contents.
+result<std::optional<std::string>, store_error> snapshot_problem(
+    event_store& store, const domain::state_snapshot& snapshot) {
+  if (const auto state = domain::restore_snapshot(snapshot); !state) return {state.error()};
+  const auto page = store.read(snapshot.account_id, snapshot.version, 1);
+  if (!page) return failure(page.error());
+  if (page->empty() || page->front().version != snapshot.version) {
+    return {std::string{"no event at its version"}};
+  }
+  const auto& e = page->front();
+  if (e.hash != snapshot.hash) return {"hash " + snapshot.hash + " is not the event's " + e.hash};
+  if (e.occurred_at != snapshot.occurred_at) return {std::string{"instant is not the event's"}};
+  if (domain::chain_hash(e.prev_hash, e) != e.hash) {
+    return {std::string{"the event at its version fails its hash"}};
+  }
+  return {std::nullopt};
+}
+
+// The newest usable snapshot's state at or below `version`, or a state before any event.
+result<domain::account_state, store_error> starting_point(event_store& store,
+                                                          const std::string& account_id,
+                                                          std::int64_t version) {
+  domain::account_state fresh;
+  fresh.account_id = account_id;
+  for (int attempt = 0; attempt < snapshot_attempts_max && version > 0; ++attempt) {
+    const auto snapshot = store.latest_snapshot(account_id, version);
+    if (!snapshot) return failure(snapshot.error());
+    if (!*snapshot) return fresh;
+    const auto problem = snapshot_problem(store, **snapshot);
+    if (!problem) return failure(problem.error());
+    if (!*problem) return *domain::restore_snapshot(**snapshot);
+    std::fprintf(stderr, "event store: account %s: snapshot at version %lld passed over: %s\n",
+                 account_id.c_str(), static_cast<long long>((*snapshot)->version),
+                 (*problem)->c_str());
+    version = (*snapshot)->version - 1;
+  }
+  return fresh;
+}
+
+}  // namespace
+
+result<domain::account_state, store_error> load_state_at(event_store& store,
+                                                         const std::string& account_id,
+                                                         std::int64_t version) {
+  auto state = starting_point(store, account_id, version);
+  if (!state) return failure(state.error());
+  if (auto folded = fold_through(store, *state, version); !folded) {
+    return failure(folded.error());
+  }
+  return state;
+}
+
+result<domain::account_state, store_error> load_state(event_store& store,
+                                                      const std::string& account_id) {
+  return load_state_at(store, account_id, INT64_MAX);
 }
 
 namespace {

@@ -16,8 +16,10 @@
 //   database worker actor) at a time.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -25,6 +27,7 @@
 
 #include "domain/account.hpp"
 #include "domain/result.hpp"
+#include "domain/state_codec.hpp"
 
 namespace chronicle::persistence {
 
@@ -52,11 +55,14 @@ struct command_record {
 
 // One transaction's worth of writes. The events may belong to several
 // accounts (the two legs of a transfer); per account they continue, without a
-// gap, from the version in expected_versions.
+// gap, from the version in expected_versions. `snapshots` are states these
+// events reach (domain::snapshot_due), written in the same transaction, so a
+// snapshot never exists without its events.
 struct append_batch {
   std::map<std::string, std::int64_t> expected_versions;  // account → its version before
   std::vector<domain::event> events;
   std::vector<command_record> commands;
+  std::vector<domain::state_snapshot> snapshots;
 };
 
 constexpr std::size_t read_events_max = 1000;
@@ -106,10 +112,41 @@ class event_store {
   // of `limit` events may have been cut short.
   virtual result<std::vector<domain::event>, store_error> read_at_one_instant(
       const std::vector<account_cursor>& cursors, std::size_t limit) = 0;
+
+  // The account's snapshot with the highest version at or below
+  // `at_most_version`, if it has one. Snapshots are returned as stored, not
+  // checked: see load_state_at.
+  virtual result<std::optional<domain::state_snapshot>, store_error> latest_snapshot(
+      const std::string& account_id, std::int64_t at_most_version) = 0;
+
+  // The account's snapshots with version >= from_version, ascending, at most
+  // `limit` (clamped to read_events_max): how verify checks them.
+  virtual result<std::vector<domain::state_snapshot>, store_error> read_snapshots(
+      const std::string& account_id, std::int64_t from_version, std::size_t limit) = 0;
 };
 
-// Folds an account's whole history, page by page, checking that every event
-// links to its predecessor and that its hash matches its contents.
+// The account's state right after `version` (its latest state when `version`
+// is past its last event; status absent at version 0 or when it has no
+// events). Folds from the newest snapshot at or below `version` that agrees
+// with the chain (its state decodes, and the stored event at its version has
+// the snapshot's hash and instant, and a hash that matches its contents), then
+// the events after it, page by page, checking that every event links to its
+// predecessor and that its hash matches its contents. A snapshot that does not
+// agree is reported on stderr and passed over: the fold starts from the first
+// event instead. So the work is bounded by the snapshot interval.
+result<domain::account_state, store_error> load_state_at(event_store& store,
+                                                         const std::string& account_id,
+                                                         std::int64_t version);
+
+// Folds the events after `state` up to version `through` into `state`, page by
+// page, checking that every event links to its predecessor and that its hash
+// matches its contents; calls `each` (when given) with every event and the
+// state right after it. Stops early where the history ends.
+using fold_visitor = std::function<void(const domain::event&, const domain::account_state&)>;
+result<done, store_error> fold_through(event_store& store, domain::account_state& state,
+                                       std::int64_t through, const fold_visitor& each = {});
+
+// The account's latest state: load_state_at(its last version).
 result<domain::account_state, store_error> load_state(event_store& store,
                                                       const std::string& account_id);
 

@@ -51,6 +51,13 @@ result<done, store_error> memory_event_store::append(const append_batch& batch) 
   for (const auto& record : batch.commands) {
     if (commands_.count(record.idempotency_key) != 0) return failure(store_error::conflict);
   }
+  for (const auto& snap : batch.snapshots) {
+    if (snapshots_.count({snap.account_id, snap.version}) != 0) {
+      return failure(store_error::conflict);
+    }
+  }
+  for (const auto& snap : batch.snapshots)
+    snapshots_.emplace(std::pair{snap.account_id, snap.version}, snap);
   for (const auto& e : batch.events) {
     events_[e.account_id].push_back(e);
     outbox_.emplace(std::make_pair(e.account_id, e.version), e);
@@ -140,6 +147,37 @@ result<std::vector<domain::event>, store_error> memory_event_store::read_at_one_
     }
   }
   return out;
+}
+
+result<std::optional<domain::state_snapshot>, store_error> memory_event_store::latest_snapshot(
+    const std::string& account_id, std::int64_t at_most_version) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  // The first entry past (account_id, at_most_version); the one before it is the answer
+  // when it belongs to the same account.
+  auto it = snapshots_.upper_bound({account_id, at_most_version});
+  if (it == snapshots_.begin()) return std::optional<domain::state_snapshot>{};
+  --it;
+  if (it->first.first != account_id) return std::optional<domain::state_snapshot>{};
+  return std::optional<domain::state_snapshot>{it->second};
+}
+
+result<std::vector<domain::state_snapshot>, store_error> memory_event_store::read_snapshots(
+    const std::string& account_id, std::int64_t from_version, std::size_t limit) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  limit = std::min(limit, read_events_max);
+  std::vector<domain::state_snapshot> out;
+  for (auto it = snapshots_.lower_bound({account_id, from_version});
+       it != snapshots_.end() && it->first.first == account_id && out.size() < limit; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+void memory_event_store::overwrite_snapshot(const domain::state_snapshot& snapshot) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  snapshots_[{snapshot.account_id, snapshot.version}] = snapshot;
 }
 
 void memory_event_store::set_available(bool available) {

@@ -31,6 +31,14 @@ class memory_event_store final : public event_store, public outbox_store {
                                                        std::size_t limit) override;
   result<std::vector<domain::event>, store_error> read_at_one_instant(
       const std::vector<account_cursor>& cursors, std::size_t limit) override;
+  result<std::optional<domain::state_snapshot>, store_error> latest_snapshot(
+      const std::string& account_id, std::int64_t at_most_version) override;
+  result<std::vector<domain::state_snapshot>, store_error> read_snapshots(
+      const std::string& account_id, std::int64_t from_version, std::size_t limit) override;
+
+  // Replaces a stored snapshot (or adds one), as only a database owner could: for tests of
+  // what loading and verify make of a snapshot that disagrees with the events.
+  void overwrite_snapshot(const domain::state_snapshot& snapshot);
 
   result<std::vector<domain::event>, store_error> pending(std::size_t limit) override;
   result<done, store_error> remove(const std::vector<std::string>& event_ids) override;
@@ -60,6 +68,8 @@ class memory_event_store final : public event_store, public outbox_store {
   std::size_t append_calls_ = 0;
   std::map<std::string, std::vector<domain::event>> events_;
   std::map<std::string, command_record> commands_;
+  // Keyed by (account_id, version), like the table's primary key.
+  std::map<std::pair<std::string, std::int64_t>, domain::state_snapshot> snapshots_;
   // Keyed by (account_id, version), the order pending() answers in.
   std::map<std::pair<std::string, std::int64_t>, domain::event> outbox_;
   std::size_t removes_to_fail_ = 0;

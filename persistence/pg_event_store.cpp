@@ -159,6 +159,18 @@ void pg_event_store::write_batch(const append_batch& batch) {
                         values_clause(batch.events.size(), 3, outbox_casts),
                     pqxx::prepare::make_dynamic_params(outbox));
   }
+  if (!batch.snapshots.empty()) {
+    std::vector<std::string> params;
+    for (const auto& snap : batch.snapshots) {
+      params.insert(params.end(), {snap.account_id, std::to_string(snap.version), snap.state,
+                                   snap.hash, domain::format_instant(snap.occurred_at)});
+    }
+    const char* casts[] = {"", "::BIGINT", "::JSONB", "", "::TIMESTAMPTZ"};
+    txn.exec_params(
+        "INSERT INTO snapshots (account_id, version, state, hash, occurred_at) VALUES " +
+            values_clause(batch.snapshots.size(), 5, casts),
+        pqxx::prepare::make_dynamic_params(params));
+  }
   if (!batch.commands.empty()) {
     std::vector<std::string> params;
     for (const auto& c : batch.commands) {
@@ -225,6 +237,53 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
     if (attempt >= append_attempts_max) return failure(store_error::unavailable);
     backoff(attempt);
   }
+}
+
+namespace {
+
+constexpr const char* snapshot_columns =
+    "account_id, version, state::text, hash, occurred_at::text FROM snapshots";
+
+// A snapshot row as stored; a row the decoder cannot even place (no instant) keeps
+// occurred_at 0, which no restore accepts, so load_state_at passes it over.
+domain::state_snapshot snapshot_row(const pqxx::row& row) {
+  domain::state_snapshot out;
+  out.account_id = row[0].as<std::string>();
+  out.version = row[1].as<std::int64_t>();
+  out.state = row[2].as<std::string>();
+  out.hash = row[3].as<std::string>();
+  if (!row[4].is_null()) out.occurred_at = domain::parse_instant(row[4].c_str()).value_or(0);
+  return out;
+}
+
+}  // namespace
+
+result<std::optional<domain::state_snapshot>, store_error> pg_event_store::latest_snapshot(
+    const std::string& account_id, std::int64_t at_most_version) {
+  using answer = std::optional<domain::state_snapshot>;
+  return db_.guarded<answer>("latest_snapshot", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    const auto rows = txn.exec_params(std::string{"SELECT "} + snapshot_columns +
+                                          " WHERE account_id = $1 AND version <= $2"
+                                          " ORDER BY version DESC LIMIT 1",
+                                      account_id, at_most_version);
+    return rows.empty() ? answer{} : answer{snapshot_row(rows[0])};
+  });
+}
+
+result<std::vector<domain::state_snapshot>, store_error> pg_event_store::read_snapshots(
+    const std::string& account_id, std::int64_t from_version, std::size_t limit) {
+  using answer = std::vector<domain::state_snapshot>;
+  return db_.guarded<answer>("read_snapshots", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    const auto rows = txn.exec_params(
+        std::string{"SELECT "} + snapshot_columns +
+            " WHERE account_id = $1 AND version >= $2 ORDER BY version LIMIT $3",
+        account_id, from_version, static_cast<std::int64_t>(std::min(limit, read_events_max)));
+    answer out;
+    for (const auto& row : rows) out.push_back(snapshot_row(row));
+    return out;
+  });
 }
 
 result<domain::micros, store_error> pg_event_store::newest_event_time() {

@@ -40,6 +40,10 @@ class pg_event_store final : public event_store {
                                                        std::size_t limit) override;
   result<std::vector<domain::event>, store_error> read_at_one_instant(
       const std::vector<account_cursor>& cursors, std::size_t limit) override;
+  result<std::optional<domain::state_snapshot>, store_error> latest_snapshot(
+      const std::string& account_id, std::int64_t at_most_version) override;
+  result<std::vector<domain::state_snapshot>, store_error> read_snapshots(
+      const std::string& account_id, std::int64_t from_version, std::size_t limit) override;
 
  private:
   enum class commit_state { committed, not_committed, unknown };

@@ -55,7 +55,7 @@ class tooling : public ::testing::Test {
                                          domain::money_withdrawn{"USD", 2'500, "rent"},
                                          domain::money_deposited{"USD", 100, "refund"}}) {
       auto sealed = domain::seal(state, {body}, domain::new_uuid(), domain::now_micros());
-      EXPECT_TRUE(events_.append({{{id, state.version}}, sealed, {}}).ok());
+      EXPECT_TRUE(events_.append({{{id, state.version}}, sealed, {}, {}}).ok());
       state = domain::evolve(state, sealed[0]);
       all.push_back(sealed[0]);
     }

@@ -34,6 +34,14 @@ class shared_event_store final : public persistence::event_store {
       const std::vector<persistence::account_cursor>& cursors, std::size_t limit) override {
     return target_.read_at_one_instant(cursors, limit);
   }
+  persistence::result<std::optional<domain::state_snapshot>, persistence::store_error>
+  latest_snapshot(const std::string& account_id, std::int64_t at_most_version) override {
+    return target_.latest_snapshot(account_id, at_most_version);
+  }
+  persistence::result<std::vector<domain::state_snapshot>, persistence::store_error> read_snapshots(
+      const std::string& account_id, std::int64_t from_version, std::size_t limit) override {
+    return target_.read_snapshots(account_id, from_version, limit);
+  }
 
  private:
   persistence::memory_event_store& target_;
