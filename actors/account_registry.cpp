@@ -32,6 +32,11 @@ account_actor actor_for(self_ptr self, const std::vector<db_worker>& workers,
   return handle;
 }
 
+// Reads that belong to no account actor are spread over the workers in turn.
+const db_worker& next_reader(self_ptr self, const std::vector<db_worker>& workers) {
+  return workers[self->state.next_read_worker++ % workers.size()];
+}
+
 }  // namespace
 
 account_registry::behavior_type account_registry_impl(
@@ -71,10 +76,9 @@ account_registry::behavior_type account_registry_impl(
         auto coordinator = self->spawn(transfer_actor_impl, from, to, worker, limits.transfer);
         return self->delegate(coordinator, std::move(req));
       },
-      [=](snapshot_query& q) {
-        const auto& worker = workers[self->state.next_snapshot_worker++ % workers.size()];
-        return self->delegate(worker, std::move(q));
-      },
+      [=](snapshot_query& q) { return self->delegate(next_reader(self, workers), std::move(q)); },
+      [=](balance_at_query& q) { return self->delegate(next_reader(self, workers), std::move(q)); },
+      [=](history_query& q) { return self->delegate(next_reader(self, workers), std::move(q)); },
   };
 }
 

@@ -8,7 +8,9 @@
 // first). Each account is bound to one database worker by a hash of its id, so
 // its reads and writes stay in order on one connection. Dead actors are noticed
 // by monitoring and forgotten. A snapshot query (several accounts at one
-// instant) belongs to no account: it goes to the database workers in turn.
+// instant) belongs to no account, and time-travel queries (balance at a past
+// point, history) read only committed, immutable history, so no account actor
+// needs to be woken for them: all of these go to the database workers in turn.
 
 #include <caf/typed_actor.hpp>
 #include <list>
@@ -23,7 +25,9 @@ using account_registry = caf::typed_actor<caf::replies_to<command_request>::with
                                           caf::replies_to<transfer_request>::with<command_reply>,
                                           caf::replies_to<account_query>::with<account_view>,
                                           caf::replies_to<events_query>::with<events_page>,
-                                          caf::replies_to<snapshot_query>::with<snapshot_view>>;
+                                          caf::replies_to<snapshot_query>::with<snapshot_view>,
+                                          caf::replies_to<balance_at_query>::with<balance_at_view>,
+                                          caf::replies_to<history_query>::with<history_view>>;
 
 struct registry_limits {
   std::size_t live_accounts_max = 100'000;
@@ -41,7 +45,7 @@ struct account_registry_state {
   std::unordered_map<std::string, entry> live;
   std::list<std::string> recency;  // most recently used first
   std::unordered_map<caf::actor_addr, std::string> ids;
-  std::size_t next_snapshot_worker = 0;  // snapshot queries go round robin
+  std::size_t next_read_worker = 0;  // snapshot and time-travel queries go round robin
 
   static inline const char* name = "account_registry";
 };

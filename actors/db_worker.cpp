@@ -34,6 +34,18 @@ db_worker::behavior_type db_worker_impl(db_worker::stateful_pointer<db_worker_st
         if (!r) return snapshot_view{to_query_status(r.error()), {}};
         return snapshot_view{query_status::ok, std::move(*r)};
       },
+      [=](const balance_at_query& q) {
+        auto& store = *self->state.store;
+        auto r = q.version ? persistence::state_at_version(store, q.account_id, *q.version)
+                           : persistence::state_at_instant(store, q.account_id, q.at.value_or(0));
+        if (!r) return balance_at_view{to_query_status(r.error()), {}};
+        return balance_at_view{query_status::ok, std::move(*r)};
+      },
+      [=](const history_query& q) {
+        auto r = persistence::read_history(*self->state.store, q.range);
+        if (!r) return history_view{to_query_status(r.error()), {}};
+        return history_view{query_status::ok, std::move(*r)};
+      },
   };
 }
 

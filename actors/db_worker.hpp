@@ -17,7 +17,9 @@ using db_worker =
                      caf::replies_to<lookup_atom, std::vector<std::string>>::with<lookup_reply>,
                      caf::replies_to<persistence::append_batch>::with<append_reply>,
                      caf::replies_to<events_query>::with<events_page>,
-                     caf::replies_to<snapshot_query>::with<snapshot_view>>;
+                     caf::replies_to<snapshot_query>::with<snapshot_view>,
+                     caf::replies_to<balance_at_query>::with<balance_at_view>,
+                     caf::replies_to<history_query>::with<history_view>>;
 
 using store_factory = std::function<std::unique_ptr<persistence::event_store>()>;
 

@@ -15,6 +15,7 @@
 
 #include "domain/account.hpp"
 #include "persistence/event_store.hpp"
+#include "persistence/time_travel.hpp"
 
 namespace chronicle::actors {
 
@@ -128,6 +129,29 @@ struct snapshot_view {
   std::vector<domain::account_state> accounts;
 };
 
+// Time travel, a strong read from the event store: the account's state right
+// after event `version`, or as of instant `at` (exactly one of them is set).
+struct balance_at_query {
+  std::string account_id;
+  std::optional<std::int64_t> version;
+  std::optional<domain::micros> at;
+};
+
+struct balance_at_view {
+  query_status status = query_status::failed;  // ok also when the point is before the account
+  persistence::past_state past;
+};
+
+// The account's state after each of its events in a range of instants.
+struct history_query {
+  persistence::history_range range;
+};
+
+struct history_view {
+  query_status status = query_status::failed;  // ok also when the account has no events
+  persistence::history_page page;
+};
+
 // What a database worker answers: a value or the store's error.
 template <class T>
 struct store_reply {
@@ -154,6 +178,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::events_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::events_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::snapshot_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::snapshot_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::balance_at_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::balance_at_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::history_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::history_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::load_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::lookup_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::append_reply)

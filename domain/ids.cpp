@@ -144,7 +144,31 @@ std::string format_instant(micros at) {
   return buffer;
 }
 
-std::optional<micros> parse_instant(std::string_view text) {
+namespace {
+
+// The fraction digits and zone offsets each grammar accepts.
+struct instant_grammar {
+  int fraction_digits_max;  // digits past the sixth are dropped (toward the past)
+  bool offsets;             // any offset "+HH:MM" or "-HH:MM", not only UTC
+};
+
+constexpr instant_grammar stored_grammar{6, false};
+constexpr instant_grammar client_grammar{9, true};
+
+// The zone after the time: micros to subtract to reach UTC, or nullopt.
+std::optional<micros> zone_offset(std::string_view zone, bool offsets) {
+  if (zone == "Z" || zone == "+00" || zone == "+00:00") return micros{0};
+  int hours = 0, minutes = 0;
+  if (!offsets || zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' ||
+      !parse_digits(zone, 1, 2, hours) || !parse_digits(zone, 4, 2, minutes) || hours > 23 ||
+      minutes > 59 || zone == "-00:00") {  // "-00:00" means an unknown offset (RFC 3339)
+    return std::nullopt;
+  }
+  const micros offset = (hours * 60 + minutes) * micros{60'000'000};
+  return zone[0] == '+' ? offset : -offset;
+}
+
+std::optional<micros> parse_with(std::string_view text, instant_grammar grammar) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!parse_digits(text, 0, 4, year) || text.size() < 19 || text[4] != '-' ||
       !parse_digits(text, 5, 2, month) || text[7] != '-' || !parse_digits(text, 8, 2, day) ||
@@ -161,18 +185,28 @@ std::optional<micros> parse_instant(std::string_view text) {
   if (at < text.size() && text[at] == '.') {
     int digits = 0;
     for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at, ++digits) {
-      if (digits >= 6) return std::nullopt;
-      fraction = fraction * 10 + (text[at] - '0');
+      if (digits >= grammar.fraction_digits_max) return std::nullopt;
+      if (digits < 6) fraction = fraction * 10 + (text[at] - '0');
     }
     if (digits == 0) return std::nullopt;
     for (; digits < 6; ++digits) fraction *= 10;
   }
-  const std::string_view zone = text.substr(at);
-  if (zone != "Z" && zone != "+00" && zone != "+00:00") return std::nullopt;
+  const auto offset = zone_offset(text.substr(at), grammar.offsets);
+  if (!offset) return std::nullopt;
   const micros days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const micros seconds = ((days * 24 + hour) * 60 + minute) * 60 + second;
-  return seconds * 1'000'000 + fraction;
+  return seconds * 1'000'000 + fraction - *offset;
+}
+
+}  // namespace
+
+std::optional<micros> parse_instant(std::string_view text) {
+  return parse_with(text, stored_grammar);
+}
+
+std::optional<micros> parse_client_instant(std::string_view text) {
+  return parse_with(text, client_grammar);
 }
 
 micros now_micros() {

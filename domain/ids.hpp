@@ -44,6 +44,13 @@ std::string format_instant(micros at);
 // in a UTC session ("2026-11-26 10:48:37.1234+00", fraction optional).
 std::optional<micros> parse_instant(std::string_view text);
 
+// An instant a client wrote (a query parameter): every form parse_instant accepts, and
+// also ISO 8601 / RFC 3339 offsets other than UTC ("2026-11-26T12:48:37+02:00" is
+// 10:48:37Z; "-00:00", an unknown offset, is refused) and up to nine fraction digits, of
+// which those past the sixth are dropped (toward the past: an instant between two
+// microseconds reads as the earlier one).
+std::optional<micros> parse_client_instant(std::string_view text);
+
 micros now_micros();
 
 }  // namespace chronicle::domain

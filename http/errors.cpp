@@ -15,6 +15,7 @@ status_and_code classify(api_error error) {
     case api_error::unknown_currency: return {400, "UNKNOWN_CURRENCY"};
     case api_error::route_not_found: return {404, "ROUTE_NOT_FOUND"};
     case api_error::account_not_found: return {404, "ACCOUNT_NOT_FOUND"};
+    case api_error::version_not_found: return {404, "VERSION_NOT_FOUND"};
     case api_error::method_not_allowed: return {405, "METHOD_NOT_ALLOWED"};
     case api_error::account_exists: return {409, "ACCOUNT_EXISTS"};
     case api_error::body_too_large: return {413, "BODY_TOO_LARGE"};

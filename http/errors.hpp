@@ -22,6 +22,7 @@ enum class api_error {
   body_too_large,
   unsupported_media_type,
   account_not_found,
+  version_not_found,
   account_exists,
   invalid_amount,
   unknown_currency,

@@ -8,6 +8,7 @@
 #include "domain/event_codec.hpp"
 #include "domain/money.hpp"
 #include "http/requests.hpp"
+#include "http/time_travel_params.hpp"
 #include "http/views.hpp"
 
 // Request handles only ever travel inside this process, to the bridge actor.
@@ -209,6 +210,29 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
                 },
                 on_error(req));
       },
+      [=](request req, actors::balance_at_query& q) {
+        auto asked = q;
+        self->request(registry, timeout, std::move(q))
+            .then(
+                [=](actors::balance_at_view& v) {
+                  if (v.status != actors::query_status::ok)
+                    return respond_query_failure(req, v.status, asked.account_id, events_source);
+                  respond(req, balance_at_answer(asked, v.past));
+                },
+                on_error(req));
+      },
+      [=](request req, actors::history_query& q) {
+        auto asked = q;
+        self->request(registry, timeout, std::move(q))
+            .then(
+                [=](actors::history_view& v) {
+                  if (v.status != actors::query_status::ok)
+                    return respond_query_failure(req, v.status, asked.range.account_id,
+                                                 events_source);
+                  respond(req, history_answer(asked, v.page));
+                },
+                on_error(req));
+      },
       [=](request req, actors::progress_atom) {
         self->request(worker(), timeout, actors::progress_atom::value)
             .then([=](actors::progress_report& r) { respond(req, health_answer(r, node_id)); },
@@ -361,6 +385,26 @@ class handlers {
     return restinio::request_accepted();
   }
 
+  // ?timestamp=<ISO 8601> or ?version=N: the account's state at that point (strong).
+  restinio::request_handling_status_t balance_at(const request& req, std::string id) {
+    if (!domain::valid_account_id(id)) return unknown_account(req, id);
+    const auto qp = relaxed_query(req);
+    if (!qp) return invalid(req, "the query string is malformed");
+    auto q = parse_balance_at(std::move(id), param(*qp, "timestamp"), param(*qp, "version"),
+                              domain::now_micros());
+    return forward(req, std::move(q));
+  }
+
+  // ?from=&to=&after=&limit=: the account's state after each event in [from, to] (strong).
+  restinio::request_handling_status_t history(const request& req, std::string id) {
+    if (!domain::valid_account_id(id)) return unknown_account(req, id);
+    const auto qp = relaxed_query(req);
+    if (!qp) return invalid(req, "the query string is malformed");
+    auto q = parse_history(std::move(id), param(*qp, "from"), param(*qp, "to"), param(*qp, "after"),
+                           param(*qp, "limit"));
+    return forward(req, std::move(q));
+  }
+
   restinio::request_handling_status_t health(const request& req) {
     caf::anon_send(bridge_, req, actors::progress_atom::value);
     return restinio::request_accepted();
@@ -394,6 +438,32 @@ class handlers {
       return restinio::request_accepted();
     }
     caf::anon_send(bridge_, req, std::move(*parsed));
+    return restinio::request_accepted();
+  }
+
+  // Relaxed: instants carry ':' that clients rarely percent-encode.
+  static std::optional<restinio::query_string_params_t> relaxed_query(const request& req) {
+    auto parsed =
+        restinio::try_parse_query<restinio::parse_query_traits::relaxed>(req->header().query());
+    if (!parsed) return std::nullopt;
+    return std::move(*parsed);
+  }
+
+  static query_param param(const restinio::query_string_params_t& qp, const char* name) {
+    const auto value = qp.get_param(name);
+    if (!value) return std::nullopt;
+    return restinio::cast_to<std::string>(*value);
+  }
+
+  // A parsed message goes on to the bridge; a problem is answered here.
+  template <class Message>
+  restinio::request_handling_status_t forward(const request& req,
+                                              domain::result<Message, problem> parsed) {
+    if (!parsed) {
+      respond(req, answer_problem(parsed.error()));
+    } else {
+      caf::anon_send(bridge_, req, std::move(*parsed));
+    }
     return restinio::request_accepted();
   }
 
@@ -436,6 +506,12 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
   router->http_get("/accounts/:id/transactions", [h](auto req, auto params) {
     return h->transactions(req, restinio::cast_to<std::string>(params["id"]));
   });
+  router->http_get("/accounts/:id/balance-at", [h](auto req, auto params) {
+    return h->balance_at(req, restinio::cast_to<std::string>(params["id"]));
+  });
+  router->http_get("/accounts/:id/history", [h](auto req, auto params) {
+    return h->history(req, restinio::cast_to<std::string>(params["id"]));
+  });
   router->http_get("/events", [h](auto req, auto) { return h->timeline(req); });
   router->http_get("/health", [h](auto req, auto) { return h->health(req); });
   router->http_get("/metrics", [h](auto req, auto) { return h->metrics(req); });
@@ -452,7 +528,8 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
                       not_allowed);
   for (const char* path :
        {"/accounts", "/accounts/snapshot", "/accounts/:id", "/accounts/:id/events",
-        "/accounts/:id/transactions", "/events", "/health", "/metrics"}) {
+        "/accounts/:id/transactions", "/accounts/:id/balance-at", "/accounts/:id/history",
+        "/events", "/health", "/metrics"}) {
     router->add_handler(none_of_methods(restinio::http_method_get()), path, not_allowed);
   }
   router->non_matched_request_handler([](auto req) {

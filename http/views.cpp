@@ -76,6 +76,62 @@ json timeline_json(const persistence::timeline_row& r) {
               {"hash", r.hash}};
 }
 
+http_answer balance_at_answer(const actors::balance_at_query& q,
+                              const persistence::past_state& past) {
+  const auto& id = q.account_id;
+  const auto& s = past.state;
+  if (past.latest_version == 0) {
+    return answer_problem({api_error::account_not_found, "account " + id + " does not exist"});
+  }
+  if (s.status == domain::account_status::absent && q.at) {
+    const auto when = domain::format_instant(*q.at);
+    return answer_problem(
+        {api_error::account_not_found, "account " + id + " did not exist at " + when});
+  }
+  if (s.status == domain::account_status::absent) {
+    const auto asked = std::to_string(q.version.value_or(0));
+    const auto latest = std::to_string(past.latest_version);
+    return answer_problem({api_error::version_not_found, "account " + id + " has no version " +
+                                                             asked + ": its latest is " + latest});
+  }
+  const json body{{"account_id", s.account_id},
+                  {"balance", amount_json(s.balance, s.currency)},
+                  {"currency", s.currency},
+                  {"at", domain::format_instant(q.at.value_or(s.updated_at))},
+                  {"version", s.version},
+                  {"status", domain::status_name(s.status)},
+                  {"updated_at", domain::format_instant(s.updated_at)},
+                  {"last_hash", s.last_hash},
+                  {"consistency", "strong"}};
+  return {200, body.dump()};
+}
+
+http_answer history_answer(const actors::history_query& q, const persistence::history_page& page) {
+  const auto& range = q.range;
+  if (page.latest_version == 0) {
+    return answer_problem(
+        {api_error::account_not_found, "account " + range.account_id + " does not exist"});
+  }
+  json entries = json::array();
+  for (const auto& e : page.entries) {
+    entries.push_back(json{{"version", e.version},
+                           {"balance", amount_json(e.balance, page.currency)},
+                           {"occurred_at", domain::format_instant(e.occurred_at)},
+                           {"type", e.type}});
+  }
+  auto instant_or_null = [](const std::optional<domain::micros>& at) {
+    return at ? json(domain::format_instant(*at)) : json(nullptr);
+  };
+  const json body{{"account_id", range.account_id},
+                  {"currency", page.currency},
+                  {"from", instant_or_null(range.from)},
+                  {"to", instant_or_null(range.to)},
+                  {"history", std::move(entries)},
+                  {"next", page.next_after == 0 ? json(nullptr) : json(page.next_after)},
+                  {"consistency", "strong"}};
+  return {200, body.dump()};
+}
+
 std::string encode_cursor(const persistence::timeline_row& r) {
   return std::to_string(r.occurred_at) + "_" + r.event_id;
 }

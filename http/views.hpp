@@ -26,6 +26,18 @@ nlohmann::json transaction_json(const persistence::transaction_row& r);
 nlohmann::json snapshot_json(const std::vector<domain::account_state>& states);
 nlohmann::json timeline_json(const persistence::timeline_row& r);
 
+// GET /accounts/:id/balance-at: 200 with {account_id, balance, currency, at, version,
+// status, updated_at, last_hash, consistency: "strong"} (`at` is the instant asked, or the
+// time of the version asked); 404 when the account has no events, did not exist yet at
+// that point (ACCOUNT_NOT_FOUND), or has not reached the version asked (VERSION_NOT_FOUND).
+http_answer balance_at_answer(const actors::balance_at_query& q,
+                              const persistence::past_state& past);
+
+// GET /accounts/:id/history: 200 with {account_id, currency, from, to, history: [{version,
+// balance, occurred_at, type}], next} (`next`: pass as `after` for the next page, null on
+// the last); 404 when the account has no events.
+http_answer history_answer(const actors::history_query& q, const persistence::history_page& page);
+
 // "<microseconds>_<event_id>", pointing at one timeline row.
 std::string encode_cursor(const persistence::timeline_row& r);
 std::optional<persistence::timeline_cursor> parse_cursor(std::string_view text);

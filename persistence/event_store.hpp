@@ -123,6 +123,13 @@ class event_store {
   // `limit` (clamped to read_events_max): how verify checks them.
   virtual result<std::vector<domain::state_snapshot>, store_error> read_snapshots(
       const std::string& account_id, std::int64_t from_version, std::size_t limit) = 0;
+
+  // The version of the account's latest event that occurred at or before `at`
+  // (its latest event of all when `at` is empty); 0 when there is none. An
+  // account's events occur in version order (the deciders never date an event
+  // before its predecessor), so this is the version the account had at `at`.
+  virtual result<std::int64_t, store_error> version_at(const std::string& account_id,
+                                                       std::optional<domain::micros> at) = 0;
 };
 
 // The account's state right after `version` (its latest state when `version`

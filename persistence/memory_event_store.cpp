@@ -175,6 +175,21 @@ result<std::vector<domain::state_snapshot>, store_error> memory_event_store::rea
   return out;
 }
 
+result<std::int64_t, store_error> memory_event_store::version_at(const std::string& account_id,
+                                                                 std::optional<domain::micros> at) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  const auto it = events_.find(account_id);
+  if (it == events_.end()) return std::int64_t{0};
+  // The same order as the SQL: the latest instant at or before `at`, then the highest version.
+  const domain::event* best = nullptr;
+  for (const auto& e : it->second) {
+    if (at && e.occurred_at > *at) continue;
+    if (best == nullptr || e.occurred_at >= best->occurred_at) best = &e;
+  }
+  return best == nullptr ? std::int64_t{0} : best->version;
+}
+
 void memory_event_store::overwrite_snapshot(const domain::state_snapshot& snapshot) {
   std::lock_guard<std::mutex> lock{mutex_};
   snapshots_[{snapshot.account_id, snapshot.version}] = snapshot;

@@ -35,6 +35,8 @@ class memory_event_store final : public event_store, public outbox_store {
       const std::string& account_id, std::int64_t at_most_version) override;
   result<std::vector<domain::state_snapshot>, store_error> read_snapshots(
       const std::string& account_id, std::int64_t from_version, std::size_t limit) override;
+  result<std::int64_t, store_error> version_at(const std::string& account_id,
+                                               std::optional<domain::micros> at) override;
 
   // Replaces a stored snapshot (or adds one), as only a database owner could: for tests of
   // what loading and verify make of a snapshot that disagrees with the events.

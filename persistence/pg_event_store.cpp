@@ -286,6 +286,25 @@ result<std::vector<domain::state_snapshot>, store_error> pg_event_store::read_sn
   });
 }
 
+result<std::int64_t, store_error> pg_event_store::version_at(const std::string& account_id,
+                                                             std::optional<domain::micros> at) {
+  return db_.guarded<std::int64_t>("version_at", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    // Both walk one index backwards and stop at the first row: the primary key, or
+    // events_by_account_time (account_id, occurred_at, version).
+    const auto rows =
+        at ? txn.exec_params(
+                 "SELECT version FROM events WHERE account_id = $1"
+                 " AND occurred_at <= $2::TIMESTAMPTZ"
+                 " ORDER BY occurred_at DESC, version DESC LIMIT 1",
+                 account_id, domain::format_instant(*at))
+           : txn.exec_params(
+                 "SELECT version FROM events WHERE account_id = $1 ORDER BY version DESC LIMIT 1",
+                 account_id);
+    return rows.empty() ? std::int64_t{0} : rows[0][0].as<std::int64_t>();
+  });
+}
+
 result<domain::micros, store_error> pg_event_store::newest_event_time() {
   return db_.guarded<domain::micros>("newest_event_time", [&] {
     pqxx::read_transaction txn{db_.get()};

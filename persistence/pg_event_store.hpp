@@ -44,6 +44,8 @@ class pg_event_store final : public event_store {
       const std::string& account_id, std::int64_t at_most_version) override;
   result<std::vector<domain::state_snapshot>, store_error> read_snapshots(
       const std::string& account_id, std::int64_t from_version, std::size_t limit) override;
+  result<std::int64_t, store_error> version_at(const std::string& account_id,
+                                               std::optional<domain::micros> at) override;
 
  private:
   enum class commit_state { committed, not_committed, unknown };

@@ -226,6 +226,32 @@ TEST_F(event_store, given_snapshot_in_the_batch_then_stored_read_back_and_loadin
   EXPECT_EQ(stored_count(rival.events.front().account_id), 0u);
 }
 
+TEST_F(event_store, given_events_at_known_instants_then_version_at_names_the_last_by_then) {
+  pg_event_store store{events_db()};
+  domain::account_state state;
+  state.account_id = "when-" + unique_suffix();
+  const auto t = domain::now_micros();
+  append_batch batch;
+  batch.expected_versions[state.account_id] = 0;
+  for (const auto& [body, at] : std::vector<std::pair<domain::event_body, domain::micros>>{
+           {domain::account_created{"W", "USD", 0}, t},
+           {domain::money_deposited{"USD", 1, ""}, t + 1000},
+           {domain::money_deposited{"USD", 2, ""}, t + 1000}}) {
+    const auto sealed = domain::seal(state, {body}, domain::new_uuid(), at);
+    state = domain::evolve(state, sealed.front());
+    batch.events.push_back(sealed.front());
+  }
+  ASSERT_TRUE(store.append(batch).ok());
+  const auto& id = state.account_id;
+  EXPECT_EQ(*store.version_at(id, std::nullopt), 3);
+  EXPECT_EQ(*store.version_at(id, t - 1), 0);
+  EXPECT_EQ(*store.version_at(id, t), 1);
+  EXPECT_EQ(*store.version_at(id, t + 999), 1);
+  EXPECT_EQ(*store.version_at(id, t + 1000), 3);  // two events at one instant: the later
+  EXPECT_EQ(*store.version_at(id, t + 3'600'000'000), 3);
+  EXPECT_EQ(*store.version_at("nobody-" + unique_suffix(), std::nullopt), 0);
+}
+
 TEST_F(event_store, given_migrations_applied_when_run_again_then_nothing_to_do) {
   const auto again = persistence::migrate(admin_db(), persistence::events_migrations());
   ASSERT_TRUE(again.ok()) << again.error();

@@ -42,6 +42,10 @@ class shared_event_store final : public persistence::event_store {
       const std::string& account_id, std::int64_t from_version, std::size_t limit) override {
     return target_.read_snapshots(account_id, from_version, limit);
   }
+  persistence::result<std::int64_t, persistence::store_error> version_at(
+      const std::string& account_id, std::optional<domain::micros> at) override {
+    return target_.version_at(account_id, at);
+  }
 
  private:
   persistence::memory_event_store& target_;

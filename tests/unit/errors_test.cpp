@@ -44,6 +44,7 @@ const std::vector<classified> every_api_error = {
     {api_error::body_too_large, 413, "BODY_TOO_LARGE"},
     {api_error::unsupported_media_type, 415, "UNSUPPORTED_MEDIA_TYPE"},
     {api_error::account_not_found, 404, "ACCOUNT_NOT_FOUND"},
+    {api_error::version_not_found, 404, "VERSION_NOT_FOUND"},
     {api_error::account_exists, 409, "ACCOUNT_EXISTS"},
     {api_error::invalid_amount, 400, "INVALID_AMOUNT"},
     {api_error::unknown_currency, 400, "UNKNOWN_CURRENCY"},

@@ -339,6 +339,52 @@ TEST(parse_instant, given_instants_around_the_epoch_when_round_tripped_then_exac
 }
 
 // ---------------------------------------------------------------------------------------------
+// parse_client_instant
+
+TEST(parse_client_instant, given_every_form_parse_instant_accepts_then_same_instant) {
+  for (const std::string_view text :
+       {"2026-11-26T10:48:37.123456Z", "2026-11-26T10:48:37Z", "2026-11-26T10:48:37.5Z",
+        "2026-11-26T10:48:37+00:00", "2026-11-26 10:48:37.1234+00",
+        "1969-12-31T23:59:59.999999Z"}) {
+    SCOPED_TRACE(std::string{text});
+    ASSERT_TRUE(parse_instant(text).has_value());
+    EXPECT_EQ(parse_client_instant(text), parse_instant(text));
+  }
+}
+
+TEST(parse_client_instant, given_offsets_other_than_utc_then_converted_to_utc) {
+  constexpr micros utc = 1'795'690'117'000'000;  // 2026-11-26T10:48:37Z
+  EXPECT_EQ(parse_client_instant("2026-11-26T12:48:37+02:00"), std::optional<micros>{utc});
+  EXPECT_EQ(parse_client_instant("2026-11-26T05:18:37-05:30"), std::optional<micros>{utc});
+  EXPECT_EQ(parse_client_instant("2026-11-27T00:33:37.000000+13:45"), std::optional<micros>{utc});
+  // Across midnight and the year's end.
+  EXPECT_EQ(parse_client_instant("2027-01-01T01:00:00+01:00"),
+            parse_instant("2027-01-01T00:00:00Z"));
+  EXPECT_EQ(parse_client_instant("2026-12-31T23:00:00-01:00"),
+            parse_instant("2027-01-01T00:00:00Z"));
+}
+
+TEST(parse_client_instant, given_seven_to_nine_fraction_digits_then_truncated_toward_the_past) {
+  EXPECT_EQ(parse_client_instant("2026-11-26T10:48:37.1234567Z"),
+            parse_instant("2026-11-26T10:48:37.123456Z"));
+  EXPECT_EQ(parse_client_instant("2026-11-26T10:48:37.999999999Z"),
+            parse_instant("2026-11-26T10:48:37.999999Z"));
+  EXPECT_EQ(parse_client_instant("1969-12-31T23:59:59.999999999Z"), std::optional<micros>{-1});
+  EXPECT_EQ(parse_client_instant("2026-11-26T10:48:37.1234567890Z"), std::nullopt);
+}
+
+TEST(parse_client_instant, given_malformed_or_unknown_offset_then_nullopt) {
+  for (const std::string_view text :
+       {"", "2026-11-26", "2026-11-26T10:48:37", "2026-11-26T10:48:37-00:00",
+        "2026-11-26T10:48:37+24:00", "2026-11-26T10:48:37+02:60", "2026-11-26T10:48:37+0200",
+        "2026-11-26T10:48:37+2:00", "2026-11-26T10:48:37 02:00", "2026-11-26T10:48:37z",
+        "2026-11-26T10:48:37.Z", "2026-02-30T10:48:37Z", "yesterday"}) {
+    SCOPED_TRACE(std::string{text});
+    EXPECT_EQ(parse_client_instant(text), std::nullopt);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // now_micros
 
 TEST(now_micros, given_the_system_clock_when_read_then_after_2025_and_formattable) {
