@@ -26,7 +26,8 @@ constexpr const char* overview =
     "chronicle: ChronicleLedger's operator tool.\n\n"
     "Commands:\n"
     "  migrate   apply the event store's and read models' migrations (idempotent)\n"
-    "  verify    check hash chains, versions and read models; exit 1 on any mismatch\n"
+    "  verify    check hash chains, versions, snapshots and read models; exit 1 on any\n"
+    "            mismatch\n"
     "  replay    rebuild read models from the event store and swap them in\n"
     "  bank-test drive a node with concurrent transfers, deposits, withdrawals and strong\n"
     "            reads, recording every operation in a history file\n"
@@ -93,8 +94,8 @@ void print_problems(const projections::verify_report& report) {
 int verify(int argc, char** argv) {
   std::optional<app::options> opts;
   if (auto stop = parse("verify",
-                        "check every account's hash chain and versions, and that each read "
-                        "model equals the fold of its events.",
+                        "check every account's hash chain and versions, and that each "
+                        "snapshot and read model equals the fold of its events.",
                         {events_db_option,
                          {"state-db", "CHRONICLE_STATE_DB", app::local_state_db,
                           "connection string of the read models"},

@@ -1,10 +1,12 @@
 #include "projections/verify.hpp"
 
+#include <limits>
 #include <set>
 #include <sstream>
 
 #include "domain/event_codec.hpp"
 #include "domain/money.hpp"
+#include "domain/state_codec.hpp"
 
 namespace chronicle::projections {
 namespace {
@@ -132,13 +134,84 @@ void compare_views(const std::vector<domain::event>& history, std::size_t foldab
   if (lagging) ++report.lagging_accounts;
 }
 
-persistence::result<bool, store_error> verify_history(const std::vector<domain::event>& history,
+// Every snapshot of an account, ascending by version.
+persistence::result<std::vector<domain::state_snapshot>, store_error> snapshots_of(
+    persistence::event_store& events, const std::string& id) {
+  std::vector<domain::state_snapshot> all;
+  std::int64_t from = std::numeric_limits<std::int64_t>::min();
+  for (;;) {
+    auto page = events.read_snapshots(id, from, persistence::read_events_max);
+    if (!page) return failure(page.error());
+    all.insert(all.end(), page->begin(), page->end());
+    if (page->size() < persistence::read_events_max) return all;
+    from = all.back().version + 1;
+  }
+}
+
+// One snapshot against the fold of the events up to its version and that version's event.
+void compare_snapshot(const domain::state_snapshot& snap, const domain::account_state& want,
+                      const domain::event& at, verify_report& report) {
+  const auto& id = want.account_id;
+  const auto v = snap.version;
+  expect_equal(report, id, v, "snapshot: hash", at.hash, snap.hash);
+  expect_equal(report, id, v, "snapshot: occurred_at", domain::format_instant(at.occurred_at),
+               domain::format_instant(snap.occurred_at));
+  const auto have = domain::decode_state(snap.state);
+  if (!have) {
+    report.problems.push_back({id, v, "snapshot: undecodable state: " + have.error()});
+    return;
+  }
+  expect_equal(report, id, v, "snapshot: account_id", want.account_id, have->account_id);
+  expect_equal(report, id, v, "snapshot: version", want.version, have->version);
+  expect_equal(report, id, v, "snapshot: balance", want.balance, have->balance);
+  expect_equal(report, id, v, "snapshot: status", std::string{domain::status_name(want.status)},
+               std::string{domain::status_name(have->status)});
+  expect_equal(report, id, v, "snapshot: owner_name", want.owner_name, have->owner_name);
+  expect_equal(report, id, v, "snapshot: currency", want.currency, have->currency);
+  expect_equal(report, id, v, "snapshot: last_hash", want.last_hash, have->last_hash);
+  expect_equal(report, id, v, "snapshot: created_at", domain::format_instant(want.created_at),
+               domain::format_instant(have->created_at));
+  expect_equal(report, id, v, "snapshot: updated_at", domain::format_instant(want.updated_at),
+               domain::format_instant(have->updated_at));
+}
+
+// Each snapshot equals the fold of the first `foldable` events up to its version, and its
+// hash is that version's event's hash.
+persistence::result<bool, store_error> check_snapshots(persistence::event_store& events,
+                                                       const std::string& id,
+                                                       const std::vector<domain::event>& history,
+                                                       std::size_t foldable,
+                                                       verify_report& report) {
+  const auto snapshots = snapshots_of(events, id);
+  if (!snapshots) return failure(snapshots.error());
+  domain::account_state state;
+  std::size_t folded = 0;
+  for (const auto& snap : *snapshots) {
+    while (folded < foldable && state.version < snap.version) {
+      state = domain::evolve(std::move(state), history[folded++]);
+    }
+    if (snap.version < 1 || snap.version > static_cast<std::int64_t>(history.size())) {
+      report.problems.push_back({id, snap.version, "snapshot: no event at this version"});
+    } else if (state.version != snap.version) {
+      report.problems.push_back({id, snap.version, "snapshot: beyond the verifiable history"});
+    } else {
+      compare_snapshot(snap, state, history[folded - 1], report);
+    }
+  }
+  return true;
+}
+
+persistence::result<bool, store_error> verify_history(persistence::event_store& events,
+                                                      const std::vector<domain::event>& history,
                                                       persistence::read_model_store& views,
                                                       verify_report& report) {
   const auto& id = history.front().account_id;
   ++report.accounts;
   report.events += history.size();
   const auto foldable = check_chain(history, report);
+  if (auto checked = check_snapshots(events, id, history, foldable, report); !checked) {
+    return failure(checked.error());
+  }
   const auto stored = views.rows_of(id);
   if (!stored) return failure(stored.error());
   compare_views(history, foldable, *stored, id, report);
@@ -161,7 +234,8 @@ persistence::result<verify_report, store_error> verify_all(persistence::event_st
     if (!page) return failure(page.error());
     for (auto& e : *page) {
       if (!history.empty() && history.front().account_id != e.account_id) {
-        if (auto done = verify_history(history, views, report); !done) return failure(done.error());
+        if (auto done = verify_history(events, history, views, report); !done)
+          return failure(done.error());
         history.clear();
       }
       known.insert(e.account_id);
@@ -176,7 +250,8 @@ persistence::result<verify_report, store_error> verify_all(persistence::event_st
     }
   }
   if (!history.empty()) {
-    if (auto done = verify_history(history, views, report); !done) return failure(done.error());
+    if (auto done = verify_history(events, history, views, report); !done)
+      return failure(done.error());
   }
   // Rows for accounts the event store has never heard of.
   persistence::account_filter filter;
@@ -212,9 +287,15 @@ persistence::result<verify_report, store_error> verify_account(persistence::even
     if (!stored) return failure(stored.error());
     if (stored->balance)
       report.problems.push_back({account_id, 0, "read model row without any event"});
+    const auto snapshots = snapshots_of(events, account_id);
+    if (!snapshots) return failure(snapshots.error());
+    for (const auto& snap : *snapshots) {
+      report.problems.push_back({account_id, snap.version, "snapshot: no event at this version"});
+    }
     return report;
   }
-  if (auto done = verify_history(history, views, report); !done) return failure(done.error());
+  if (auto done = verify_history(events, history, views, report); !done)
+    return failure(done.error());
   return report;
 }
 

@@ -7,8 +7,10 @@
 // model equals the fold of the account's events up to that projection's
 // checkpoint (so a projection that merely lags is not a mismatch; it is
 // counted as lagging). Read-model rows of accounts the event store does not
-// know are reported too. Every problem names the account, the version where
-// it applies, and what was expected against what is stored.
+// know are reported too. So are snapshots that differ from the fold of the
+// events up to their version, whose hash is not that version's event's hash,
+// or that have no such event. Every problem names the account, the version
+// where it applies, and what was expected against what is stored.
 
 #include <functional>
 #include <string>

@@ -129,6 +129,36 @@ TEST_F(tooling, given_corrupted_read_model_row_then_verify_reports_it_and_replay
   EXPECT_EQ((*row)->balance, 7600);
 }
 
+TEST_F(tooling, given_snapshot_edited_by_the_database_owner_then_verify_names_account_version) {
+  const std::string id = "snapcorrupt-" + unique_suffix();
+  // Five events with a snapshot at version 5, committed together as a node would.
+  domain::account_state state;
+  state.account_id = id;
+  persistence::append_batch batch{{{id, 0}}, {}, {}, {}};
+  std::vector<domain::event_body> bodies{domain::account_created{"Sam", "USD", 10'000}};
+  for (int i = 0; i < 4; ++i) bodies.push_back(domain::money_deposited{"USD", 100, ""});
+  for (const auto& body : bodies) {
+    const auto sealed = domain::seal(state, {body}, domain::new_uuid(), domain::now_micros());
+    state = domain::evolve(state, sealed.front());
+    batch.events.push_back(sealed.front());
+  }
+  batch.snapshots.push_back(domain::take_snapshot(state));
+  ASSERT_TRUE(events_.append(batch).ok());
+  const auto clean = chronicle_cli("verify --account " + id);
+  EXPECT_EQ(clean.exit_code, 0) << clean.output;
+
+  exec_as(admin_db(),
+          "UPDATE snapshots SET state = jsonb_set(state, '{balance}', '\"1.00\"')"
+          " WHERE account_id = $1 AND version = 5",
+          id);
+  const auto r = chronicle_cli("verify --account " + id);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("MISMATCH account " + id +
+                          " version 5: snapshot: balance: expected 10400, stored 100"),
+            std::string::npos)
+      << r.output;
+}
+
 TEST_F(tooling, given_unknown_projection_or_option_then_usage_error) {
   EXPECT_EQ(chronicle_cli("replay --projection nonsense").exit_code, 2);
   EXPECT_EQ(chronicle_cli("verify --bogus 1").exit_code, 2);
