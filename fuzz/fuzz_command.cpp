@@ -1,17 +1,20 @@
-// Fuzzes the command decoder (http/requests.hpp) and, for every command it accepts, the path
-// the command takes next: the account's decider, sealing into hash-chained events, and their
-// JSON form on the bus.
+// Fuzzes the command decoders (http/requests.hpp) and, for every command they accept, the path
+// the command takes next: the account's decider (or the transfer decider), sealing into
+// hash-chained events, and their JSON form on the bus.
 //
-// The input is the request body, sent to every command route with three Idempotency-Key
-// values: none, a fixed valid key, and a key derived from the input (valid or not). Besides
-// the absence of crashes, leaks and undefined behaviour, these properties are checked:
+// The input is the request body, sent to every command route and to the transfer route with
+// three Idempotency-Key values: none, a fixed valid key, and a key derived from the input
+// (valid or not). Besides the absence of crashes, leaks and undefined behaviour, these
+// properties are checked:
 // - decoding is deterministic: the same input gives the same answer and the same fingerprint;
 // - the fingerprint does not depend on the key, nor on the body's spacing and key order, but
 //   does depend on the route (a deposit never replays a withdrawal's key);
 // - an accepted command has a valid account id, the key as sent, a 64-hex fingerprint and
 //   the command of its route; a key that is not valid is refused whatever the body;
 // - a command accepted here never crashes the decider, and the events it decides seal into a
-//   chain that check_link accepts and that survives event_to_json -> event_from_json.
+//   chain that check_link accepts and that survives event_to_json -> event_from_json;
+// - a transfer accepted here names two valid accounts and keeps the transfer_id it was sent;
+//   when decided, both legs chain onto their accounts and no money is made or lost.
 
 #include <array>
 #include <cstddef>
@@ -38,10 +41,12 @@ using chronicle::fuzz::require;
 using chronicle::http::api_error;
 using chronicle::http::command_route;
 using chronicle::http::parse_command;
+using chronicle::http::parse_transfer;
 using nlohmann::json;
 
-constexpr std::array<command_route, 3> routes{command_route::create_account,
-                                              command_route::deposit, command_route::withdraw};
+constexpr std::array<command_route, 4> routes{command_route::create_account,
+                                              command_route::deposit, command_route::withdraw,
+                                              command_route::close_account};
 constexpr std::string_view fixed_key = "fuzz-key-2026-11-26";
 constexpr std::size_t sha256_hex_chars = 64;
 constexpr domain::micros sealed_at = 1'764'154'117'123'456;  // 2025-11-26T10:48:37.123456Z
@@ -67,7 +72,9 @@ bool has_route_command(command_route route, const domain::command& cmd) {
     return std::holds_alternative<domain::open_account>(cmd);
   }
   if (route == command_route::deposit) return std::holds_alternative<domain::deposit>(cmd);
-  return route == command_route::withdraw && std::holds_alternative<domain::withdraw>(cmd);
+  if (route == command_route::withdraw) return std::holds_alternative<domain::withdraw>(cmd);
+  return route == command_route::close_account &&
+         std::holds_alternative<domain::close_account>(cmd);
 }
 
 // The body with its top-level keys in reverse order and indented: the same request, written
@@ -83,25 +90,33 @@ std::string rewritten(std::string_view body) {
   return out.dump(1);
 }
 
-// An open account in `currency` with opening_balance_minor, built the way the actor builds
-// it: from a sealed AccountCreated event.
-domain::account_state open_account(const std::string& account_id, const std::string& currency) {
+// An open account in `currency` holding `balance_minor`, built the way the actor builds it:
+// from a sealed AccountCreated event.
+domain::account_state open_account(const std::string& account_id, const std::string& currency,
+                                   std::int64_t balance_minor = opening_balance_minor) {
   domain::account_state state;
   state.account_id = account_id;
   const auto events = domain::seal(
-      state, {domain::account_created{"Fuzz", currency, opening_balance_minor}}, "c", sealed_at);
+      state, {domain::account_created{"Fuzz", currency, balance_minor}}, "c", sealed_at);
   return domain::evolve(state, events.front());
 }
 
-// The state a command meets: absent for create-account, else an open account in USD or JPY
-// (as the input's length decides), so that both fraction rules are exercised.
+// USD or JPY, as the input's length decides, so that both fraction rules are exercised.
+std::string currency_for(std::size_t input_size) {
+  return input_size % 2 == 0 ? "USD" : "JPY";
+}
+
+// The state a command meets: absent for create-account, an empty open account for
+// close-account (so that closing can succeed), else an open account with money in it.
 domain::account_state state_for(const command_request& request, std::size_t input_size) {
   if (std::holds_alternative<domain::open_account>(request.command)) {
     domain::account_state absent;
     absent.account_id = request.account_id;
     return absent;
   }
-  return open_account(request.account_id, input_size % 2 == 0 ? "USD" : "JPY");
+  const bool closing = std::holds_alternative<domain::close_account>(request.command);
+  return open_account(request.account_id, currency_for(input_size),
+                      closing ? 0 : opening_balance_minor);
 }
 
 void check_bus_round_trip(const domain::event& e) {
@@ -130,7 +145,70 @@ void check_decided(const command_request& request, std::size_t input_size) {
     require(state.balance < balance_before, "a withdrawal lowers the balance");
   } else if (std::holds_alternative<domain::deposit>(request.command)) {
     require(state.balance > balance_before, "a deposit raises the balance");
+  } else if (std::holds_alternative<domain::close_account>(request.command)) {
+    require(state.status == domain::account_status::closed && state.balance == 0,
+            "closing leaves a closed, empty account");
   }
+}
+
+// Seals one leg of a transfer onto its account and checks the link and the bus round trip.
+domain::account_state apply_leg(domain::account_state state, const domain::event_body& leg) {
+  for (const auto& e : domain::seal(state, {leg}, "fuzz-transfer", sealed_at)) {
+    require(!domain::check_link(state, e), "a transfer leg links to its account", e.data);
+    state = domain::evolve(state, e);
+    check_bus_round_trip(e);
+  }
+  return state;
+}
+
+// Decides the transfer between two open accounts in one currency, and applies both legs.
+void check_transfer_decided(const domain::transfer& t, std::size_t input_size) {
+  const std::string currency = currency_for(input_size);
+  const auto from = open_account(t.from_account_id, currency);
+  const auto to = open_account(t.to_account_id, currency);
+  const auto legs = domain::decide_transfer(from, to, t);
+  if (!legs) return;
+  const auto from_after = apply_leg(from, legs->debit);
+  const auto to_after = apply_leg(to, legs->credit);
+  require(from_after.balance + to_after.balance == from.balance + to.balance,
+          "a transfer neither makes nor loses money");
+  require(from_after.balance >= 0 && from_after.balance < from.balance,
+          "a transfer lowers the source balance, never below zero");
+}
+
+void check_transfer(std::string_view body, std::string_view key, std::size_t input_size) {
+  const auto first = parse_transfer(body, key);
+  const auto second = parse_transfer(body, key);
+  require(first.ok() == second.ok(), "transfer decoding is deterministic");
+  if (!key.empty() && !domain::valid_idempotency_key(key)) {
+    require(!first.ok() && first.error().error == api_error::invalid_idempotency_key,
+            "an invalid key is refused whatever the transfer", key);
+    return;
+  }
+  if (!first) {
+    require(first.error().error == second.error().error &&
+                first.error().message == second.error().message,
+            "a transfer refusal is deterministic", first.error().message);
+    return;
+  }
+  const domain::transfer& t = first->transfer;
+  require(first->fingerprint == second->fingerprint, "the transfer fingerprint is stable");
+  require(first->idempotency_key == key, "the key is kept as sent", first->idempotency_key);
+  require(domain::valid_account_id(t.from_account_id) && domain::valid_account_id(t.to_account_id),
+          "a transfer names two valid account ids");
+  require(domain::valid_idempotency_key(t.transfer_id), "a transfer has a valid transfer_id",
+          t.transfer_id);
+  const json sent = json::parse(body);
+  const auto named = sent.find("transfer_id");
+  if (named != sent.end() && named->is_string() && !named->get_ref<const std::string&>().empty()) {
+    require(t.transfer_id == named->get_ref<const std::string&>(),
+            "a transfer keeps the transfer_id it was sent", t.transfer_id);
+  }
+  const std::string other_body = rewritten(body);
+  const auto respaced = parse_transfer(other_body, key);
+  require(respaced.ok() && respaced->fingerprint == first->fingerprint,
+          "the transfer fingerprint does not depend on spacing or key order", other_body);
+  check_transfer_decided(t, input_size);
 }
 
 void check_accepted(command_route route, std::string_view body, std::string_view key,
@@ -177,6 +255,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   for (const std::string_view key : {std::string_view{}, fixed_key, derived_key(body)}) {
     for (const command_route route : routes) check_route(route, body, key, size);
+    check_transfer(body, key, size);
   }
   const auto deposit = parse_command(command_route::deposit, body, fixed_key);
   const auto withdrawal = parse_command(command_route::withdraw, body, fixed_key);
