@@ -288,6 +288,9 @@ result<std::vector<domain::state_snapshot>, store_error> pg_event_store::read_sn
 
 result<std::int64_t, store_error> pg_event_store::version_at(const std::string& account_id,
                                                              std::optional<domain::micros> at) {
+  // Events are dated by the clock, never before the epoch; and a year before 1 AD, which
+  // a client may ask about, has no text form that PostgreSQL reads.
+  if (at && *at < 0) return std::int64_t{0};
   return db_.guarded<std::int64_t>("version_at", [&] {
     pqxx::read_transaction txn{db_.get()};
     // Both walk one index backwards and stop at the first row: the primary key, or

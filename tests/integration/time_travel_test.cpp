@@ -185,6 +185,9 @@ TEST_F(time_travel, given_points_outside_the_history_or_bad_queries_then_404_and
   EXPECT_EQ(not_yet.json()["error"],
             "account " + id + " did not exist at " + domain::format_instant(before));
   expect(balance_at(id, "version=2"), 404, "VERSION_NOT_FOUND");
+  expect(balance_at(id, "timestamp=0000-01-01T00:00:00Z"), 404, "ACCOUNT_NOT_FOUND");
+  expect(http_request(port(), "GET", "/accounts/" + id + "/history?from=0000-01-01T00:00:00Z"), 200,
+         "");
   expect(balance_at("nobody-" + unique_suffix(), "version=1"), 404, "ACCOUNT_NOT_FOUND");
   expect(balance_at(id, "version=1&timestamp=2026-01-01T00:00:00Z"), 400, "INVALID_FIELD");
   expect(balance_at(id, ""), 400, "MISSING_FIELD");
