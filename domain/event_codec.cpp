@@ -1,5 +1,6 @@
 #include "domain/event_codec.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <cstdint>
@@ -13,6 +14,16 @@ namespace chronicle::domain {
 namespace {
 
 using nlohmann::json;
+
+// OpenSSL's first initialisation registers OPENSSL_cleanup with atexit(). That handler frees
+// the per-thread state of every thread, also of a thread still ending when the process
+// exits: CAF's detached actor threads (and the libpq connections on them) finish after the
+// actor system has let main return, and such a thread then frees its state a second time (a
+// double free the ASan run reported; openssl/openssl#6214). So OpenSSL is initialised here,
+// during static initialisation and so before main, libpq or nats.c can, without that handler:
+// each thread frees its own state, and the process's exit reclaims the rest.
+[[maybe_unused]] const bool openssl_initialised_without_atexit_cleanup =
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
 
 // True when `value` has at most `levels` levels of arrays and objects. The recursion stops at
 // the limit, so this is safe on input of any depth.

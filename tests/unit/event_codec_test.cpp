@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <variant>
@@ -13,6 +14,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
 
 #include "domain/money.hpp"
 
@@ -247,6 +249,30 @@ TEST(sha256_hex, given_known_vectors_when_hashed_then_fips_180_digests) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+// Exits 0 when OpenSSL has not been cleaned up (OPENSSL_init_crypto answers 0 once
+// OPENSSL_cleanup has run), 1 when it has.
+void exit_telling_whether_openssl_was_cleaned_up() {
+  std::_Exit(OPENSSL_init_crypto(0, nullptr) == 1 ? 0 : 1);
+}
+
+// Found by the ASan+UBSan run of the suite: a node stopped by signal reported a double free of
+// OpenSSL's per-thread state. OpenSSL's own atexit handler (OPENSSL_cleanup) frees the state of
+// every thread, also of a CAF thread that is still ending after the actor system let main
+// return, and that thread then frees it again. The codec therefore initialises OpenSSL without
+// that handler before anything else can. In a fresh process (threadsafe style re-executes the
+// test binary), this handler is registered before the first hash; had hashing installed
+// OPENSSL_cleanup, it would run before this handler and leave OpenSSL stopped.
+TEST(sha256_hex_DeathTest, given_hashing_when_the_process_exits_then_openssl_is_not_cleaned_up) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        std::atexit(exit_telling_whether_openssl_was_cleaned_up);
+        EXPECT_EQ(sha256_hex("").size(), 64u);
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 // ---------------------------------------------------------------------------------------------
