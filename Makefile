@@ -19,12 +19,8 @@ FUZZ_CXX       ?= clang++-14
 # `make fuzz` runs each fuzz target this long; `make test` this long (0: no fuzzing).
 FUZZ_SECONDS      ?= 60
 TEST_FUZZ_SECONDS ?= 20
-# `make test SANITIZERS=1` adds the ASan+UBSan build and run (`make test-asan` alone). Off by
-# default for now: in a clean-clone run, a test node stopped by signal reported a double free
-# inside OpenSSL's thread-local cleanup (libcrypto frees a CAF thread's data from the main
-# thread's exit handler); see docs/SECURITY.md. It is to be fixed or suppressed, with proof,
-# before the sanitized run gates CI again.
-SANITIZERS     ?= 0
+# `make test SANITIZERS=0` skips the ASan+UBSan build and run (`make test-asan` runs it alone).
+SANITIZERS     ?= 1
 STACK          := infra/local/stack.sh
 NODE_URL  ?= http://127.0.0.1:8080/
 CTEST_TIMEOUT  ?= 600
