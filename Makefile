@@ -52,6 +52,11 @@ deps:
 deps-sanitizers:
 	bash infra/local/deps.sh packages.txt packages-sanitizers.txt
 
+# ccache keys on paths relative to the checkout, so a clone elsewhere (CI, a worktree) reuses
+# what an earlier build of the same sources compiled.
+export CCACHE_BASEDIR  := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 # ccache is looked up when the recipe runs, not when the Makefile is read, so a ccache that
 # `make deps` has just installed is used.
 build:
