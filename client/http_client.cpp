@@ -33,6 +33,8 @@ bool wait_for(int fd, short events, std::chrono::steady_clock::time_point deadli
   return ::poll(&p, 1, static_cast<int>(left.count())) == 1;
 }
 
+}  // namespace
+
 http_response parse_response(const std::string& raw) {
   http_response out;
   const auto head_end = raw.find("\r\n\r\n");
@@ -56,8 +58,6 @@ http_response parse_response(const std::string& raw) {
   out.body = raw.substr(head_end + 4);
   return out;
 }
-
-}  // namespace
 
 nlohmann::json http_response::json() const {
   return nlohmann::json::parse(body, nullptr, false);

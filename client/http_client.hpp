@@ -28,6 +28,10 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
                            const std::map<std::string, std::string>& headers = {},
                            int timeout_ms = 15'000);
 
+// Parses a complete response as read from the socket up to the server's close; status 0
+// when it does not start with a status line and headers.
+http_response parse_response(const std::string& raw);
+
 // POST a JSON body with Content-Type: application/json.
 http_response post_json(std::uint16_t port, const std::string& path, const nlohmann::json& body,
                         const std::map<std::string, std::string>& headers = {},
