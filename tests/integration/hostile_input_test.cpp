@@ -535,6 +535,20 @@ void add_structures(std::vector<hostile_row>& rows, const std::string& id) {
                   413, "BODY_TOO_LARGE"});
 }
 
+// A valid deposit whose Content-Length is too short: the node reads only that much (and,
+// the client having asked to close, nothing after it).
+void add_short_lengths(std::vector<hostile_row>& rows, const std::string& id) {
+  const std::string body = R"({"account_id":")" + id + R"(","amount":"1"})";
+  for (const std::size_t length : {std::size_t{0}, std::size_t{10}, body.size() - 1}) {
+    rows.push_back({"Content-Length " + std::to_string(length) + " for a body of " +
+                        std::to_string(body.size()) + " bytes",
+                    "POST /commands/deposit HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    "Content-Type: application/json\r\nContent-Length: " +
+                        std::to_string(length) + "\r\n\r\n" + body,
+                    400, "MALFORMED_JSON"});
+  }
+}
+
 // A valid deposit with wrong headers.
 void add_headers(std::vector<hostile_row>& rows, const std::string& id,
                  const std::string& reused_key) {
@@ -762,6 +776,7 @@ TEST_F(hostile_input,
   add_descriptions(rows, usd_);
   add_openings(rows, usd_, "hostile-new-" + unique_suffix());
   add_structures(rows, usd_);
+  add_short_lengths(rows, usd_);
   add_headers(rows, usd_, reused_key_);
   add_refusals(rows, usd_, usd_b_, jpy_, nobody_);
   add_routes(rows, usd_, nobody_);
@@ -812,6 +827,7 @@ TEST_F(hostile_input,
        deposit_head + "Content-Length: " + std::to_string(body.size() + 10) + "\r\n\r\n" + body},
       {"an unknown method", "FOO /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"},
       {"not HTTP", "hello\r\n\r\n"},
+      {"an HTTP/2 connection preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"},
       {"a header line without a colon",
        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nBroken header\r\n\r\n"},
       {"a NUL in the request line", std::string("GET /hea\0lth HTTP/1.1\r\n\r\n", 25)},
