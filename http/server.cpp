@@ -8,6 +8,7 @@
 #include "domain/event_codec.hpp"
 #include "domain/money.hpp"
 #include "http/requests.hpp"
+#include "http/routes.hpp"
 #include "http/time_travel_params.hpp"
 #include "http/views.hpp"
 
@@ -415,6 +416,11 @@ class handlers {
     return restinio::request_accepted();
   }
 
+  restinio::request_handling_status_t openapi(const request& req) {
+    respond(req, 200, std::string{openapi_document()});
+    return restinio::request_accepted();
+  }
+
  private:
   // The checks every command passes (content type, size), then `parse`, then
   // on to the bridge.
@@ -480,57 +486,57 @@ class handlers {
   caf::actor bridge_;
 };
 
-// One function builds the whole route table; it reads like the API spec.
+restinio::http_method_id_t restinio_method(http_verb verb) {
+  return verb == http_verb::get ? restinio::http_method_get() : restinio::http_method_post();
+}
+
+// Which handler serves a route of the table (http/routes.hpp).
+restinio::request_handling_status_t dispatch(handlers& h, route_id id, const request& req,
+                                             const restinio::router::route_params_t& params) {
+  const auto account_id = [&] { return restinio::cast_to<std::string>(params["id"]); };
+  switch (id) {
+    case route_id::create_account: return h.command(command_route::create_account, req);
+    case route_id::deposit: return h.command(command_route::deposit, req);
+    case route_id::withdraw: return h.command(command_route::withdraw, req);
+    case route_id::close_account: return h.command(command_route::close_account, req);
+    case route_id::transfer: return h.transfer(req);
+    case route_id::list_accounts: return h.accounts(req);
+    case route_id::accounts_snapshot: return h.snapshot(req);
+    case route_id::account: return h.account(req, account_id());
+    case route_id::account_events: return h.events(req, account_id());
+    case route_id::account_transactions: return h.transactions(req, account_id());
+    case route_id::balance_at: return h.balance_at(req, account_id());
+    case route_id::history: return h.history(req, account_id());
+    case route_id::timeline: return h.timeline(req);
+    case route_id::health: return h.health(req);
+    case route_id::metrics: return h.metrics(req);
+    case route_id::openapi: return h.openapi(req);
+  }
+  return restinio::request_rejected();
+}
+
+// The router serves the route table (http/routes.hpp) in its order; any other method on a
+// listed path gets 405, any other path 404.
 std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
   auto router = std::make_unique<router_t>();
-  using restinio::router::none_of_methods;
-  const std::pair<const char*, command_route> commands[] = {
-      {"/commands/create-account", command_route::create_account},
-      {"/commands/deposit", command_route::deposit},
-      {"/commands/withdraw", command_route::withdraw},
-      {"/commands/close-account", command_route::close_account},
-  };
-  for (const auto& [path, route] : commands) {
-    router->http_post(path, [h, route = route](auto req, auto) { return h->command(route, req); });
+  std::vector<std::pair<std::string_view, restinio::router::dynamic_none_of_methods_matcher_t>>
+      other_methods;
+  for (const auto& r : routes()) {
+    router->add_handler(restinio_method(r.verb), r.path, [h, id = r.id](auto req, auto params) {
+      return dispatch(*h, id, req, params);
+    });
+    auto same_path = std::find_if(other_methods.begin(), other_methods.end(),
+                                  [&](const auto& entry) { return entry.first == r.path; });
+    if (same_path == other_methods.end()) {
+      same_path = other_methods.insert(other_methods.end(), {r.path, {}});
+    }
+    same_path->second.add(restinio_method(r.verb));
   }
-  router->http_post("/commands/transfer", [h](auto req, auto) { return h->transfer(req); });
-  router->http_get("/accounts", [h](auto req, auto) { return h->accounts(req); });
-  // Before /accounts/:id, which would otherwise take "snapshot" for an id.
-  router->http_get("/accounts/snapshot", [h](auto req, auto) { return h->snapshot(req); });
-  router->http_get("/accounts/:id", [h](auto req, auto params) {
-    return h->account(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/accounts/:id/events", [h](auto req, auto params) {
-    return h->events(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/accounts/:id/transactions", [h](auto req, auto params) {
-    return h->transactions(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/accounts/:id/balance-at", [h](auto req, auto params) {
-    return h->balance_at(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/accounts/:id/history", [h](auto req, auto params) {
-    return h->history(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/events", [h](auto req, auto) { return h->timeline(req); });
-  router->http_get("/health", [h](auto req, auto) { return h->health(req); });
-  router->http_get("/metrics", [h](auto req, auto) { return h->metrics(req); });
-
-  auto not_allowed = [](auto req, auto) {
-    respond_problem(req, api_error::method_not_allowed, "method not allowed on this path");
-    return restinio::request_accepted();
-  };
-  for (const auto& [path, route] : commands) {
-    (void)route;
-    router->add_handler(none_of_methods(restinio::http_method_post()), path, not_allowed);
-  }
-  router->add_handler(none_of_methods(restinio::http_method_post()), "/commands/transfer",
-                      not_allowed);
-  for (const char* path :
-       {"/accounts", "/accounts/snapshot", "/accounts/:id", "/accounts/:id/events",
-        "/accounts/:id/transactions", "/accounts/:id/balance-at", "/accounts/:id/history",
-        "/events", "/health", "/metrics"}) {
-    router->add_handler(none_of_methods(restinio::http_method_get()), path, not_allowed);
+  for (auto& [path, methods] : other_methods) {
+    router->add_handler(std::move(methods), path, [](auto req, auto) {
+      respond_problem(req, api_error::method_not_allowed, "method not allowed on this path");
+      return restinio::request_accepted();
+    });
   }
   router->non_matched_request_handler([](auto req) {
     respond_problem(req, api_error::route_not_found, "no such route");
