@@ -34,6 +34,8 @@ enum class api_error {
   currency_mismatch,
   idempotency_key_reused,
   store_unavailable,
+  unauthorized,
+  forbidden,
   internal,  // the last: tests walk the enumerators up to it
 };
 

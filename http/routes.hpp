@@ -34,15 +34,23 @@ enum class route_id {
 
 enum class http_verb { get, post };
 
+// What a caller needs to use a route: nothing (health, the API document), a key that may
+// read, or a key that may issue commands (http/api_keys.hpp has which roles may what).
+enum class access { open, read, write };
+
 struct route {
   http_verb verb;
   std::string_view path;
   route_id id;
+  access needed;
 };
 
 // Every route, in matching order: a literal segment comes before a parameter in the same
 // place (/accounts/snapshot before /accounts/:id), since the first match wins.
 const std::vector<route>& routes();
+
+// "open", "read" or "write": as the OpenAPI document's x-chronicle-access says.
+std::string_view access_name(access needed);
 
 // "GET" or "POST".
 std::string_view verb_name(http_verb verb);

@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 #include <restinio/all.hpp>
@@ -40,6 +41,8 @@ const char* reason_phrase(int status) {
     case 200: return "OK";
     case 201: return "Created";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
@@ -58,6 +61,9 @@ void respond(const request& req, int status, std::string body,
   response.append_header(restinio::http_field::content_type, content_type);
   if (status == 503) {
     response.append_header(restinio::http_field::retry_after, std::to_string(retry_after_seconds));
+  }
+  if (status == 401) {
+    response.append_header(restinio::http_field::www_authenticate, "Bearer realm=\"chronicle\"");
   }
   response.set_body(std::move(body));
   response.done();
@@ -272,16 +278,42 @@ domain::result<std::int64_t, std::string> integer_param(const restinio::query_st
 
 class handlers {
  public:
-  explicit handlers(caf::actor bridge) : bridge_{std::move(bridge)} {}
+  // Without keys, authentication is off (--insecure-dev).
+  handlers(caf::actor bridge, std::shared_ptr<key_ring> keys)
+      : bridge_{std::move(bridge)}, keys_{std::move(keys)} {}
 
-  restinio::request_handling_status_t command(command_route route, const request& req) {
-    return submit(req, [route](std::string_view body, std::string_view key) {
+  // Who calls, if they may use a route that needs `needed`: the key id (empty for an open
+  // route). Otherwise the request is answered here with 401 or 403.
+  std::optional<std::string> authorize(access needed, const request& req) {
+    if (needed == access::open) return std::string{};
+    if (!keys_) return std::string{insecure_principal};
+    const auto header = req->header().get_field_or(restinio::http_field::authorization, "");
+    const auto who = keys_->authenticate(header);
+    if (!who) {
+      respond_problem(req, api_error::unauthorized,
+                      who.error() == auth_failure::missing
+                          ? "an API key is required: Authorization: Bearer <key>"
+                          : "the API key is not valid");
+      return std::nullopt;
+    }
+    if (!role_allows(who->role, needed)) {
+      respond_problem(req, api_error::forbidden,
+                      "the role " + std::string{role_name(who->role)} + " may not " +
+                          (needed == access::write ? "issue commands" : "read"));
+      return std::nullopt;
+    }
+    return who->key_id;
+  }
+
+  restinio::request_handling_status_t command(command_route route, const request& req,
+                                              const std::string& issued_by) {
+    return submit(req, issued_by, [route](std::string_view body, std::string_view key) {
       return parse_command(route, body, key);
     });
   }
 
-  restinio::request_handling_status_t transfer(const request& req) {
-    return submit(req, parse_transfer);
+  restinio::request_handling_status_t transfer(const request& req, const std::string& issued_by) {
+    return submit(req, issued_by, parse_transfer);
   }
 
   restinio::request_handling_status_t account(const request& req, std::string id) {
@@ -425,7 +457,8 @@ class handlers {
   // The checks every command passes (content type, size), then `parse`, then
   // on to the bridge.
   template <class Parse>
-  restinio::request_handling_status_t submit(const request& req, Parse parse) {
+  restinio::request_handling_status_t submit(const request& req, const std::string& issued_by,
+                                             Parse parse) {
     const auto content_type = req->header().get_field_or(restinio::http_field::content_type, "");
     if (!is_json_content_type(content_type)) {
       respond_problem(req, api_error::unsupported_media_type,
@@ -443,6 +476,7 @@ class handlers {
       respond(req, answer_problem(parsed.error()));
       return restinio::request_accepted();
     }
+    parsed->issued_by = issued_by;
     caf::anon_send(bridge_, req, std::move(*parsed));
     return restinio::request_accepted();
   }
@@ -484,22 +518,25 @@ class handlers {
   }
 
   caf::actor bridge_;
+  std::shared_ptr<key_ring> keys_;
 };
 
 restinio::http_method_id_t restinio_method(http_verb verb) {
   return verb == http_verb::get ? restinio::http_method_get() : restinio::http_method_post();
 }
 
-// Which handler serves a route of the table (http/routes.hpp).
-restinio::request_handling_status_t dispatch(handlers& h, route_id id, const request& req,
+// Which handler serves a route of the table (http/routes.hpp), once the caller may use it.
+restinio::request_handling_status_t dispatch(handlers& h, const route& r, const request& req,
                                              const restinio::router::route_params_t& params) {
+  const auto who = h.authorize(r.needed, req);
+  if (!who) return restinio::request_accepted();
   const auto account_id = [&] { return restinio::cast_to<std::string>(params["id"]); };
-  switch (id) {
-    case route_id::create_account: return h.command(command_route::create_account, req);
-    case route_id::deposit: return h.command(command_route::deposit, req);
-    case route_id::withdraw: return h.command(command_route::withdraw, req);
-    case route_id::close_account: return h.command(command_route::close_account, req);
-    case route_id::transfer: return h.transfer(req);
+  switch (r.id) {
+    case route_id::create_account: return h.command(command_route::create_account, req, *who);
+    case route_id::deposit: return h.command(command_route::deposit, req, *who);
+    case route_id::withdraw: return h.command(command_route::withdraw, req, *who);
+    case route_id::close_account: return h.command(command_route::close_account, req, *who);
+    case route_id::transfer: return h.transfer(req, *who);
     case route_id::list_accounts: return h.accounts(req);
     case route_id::accounts_snapshot: return h.snapshot(req);
     case route_id::account: return h.account(req, account_id());
@@ -522,9 +559,8 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
   std::vector<std::pair<std::string_view, restinio::router::dynamic_none_of_methods_matcher_t>>
       other_methods;
   for (const auto& r : routes()) {
-    router->add_handler(restinio_method(r.verb), r.path, [h, id = r.id](auto req, auto params) {
-      return dispatch(*h, id, req, params);
-    });
+    router->add_handler(restinio_method(r.verb), r.path,
+                        [h, &r](auto req, auto params) { return dispatch(*h, r, req, params); });
     auto same_path = std::find_if(other_methods.begin(), other_methods.end(),
                                   [&](const auto& entry) { return entry.first == r.path; });
     if (same_path == other_methods.end()) {
@@ -568,7 +604,14 @@ domain::result<std::unique_ptr<server>, std::string> server::start(
   auto state = std::make_unique<impl>();
   state->bridge = system.spawn(bridge, std::move(registry), std::move(queries),
                                config.command_timeout, config.node_id);
-  auto h = std::make_shared<handlers>(state->bridge);
+  if (!config.keys) {
+    std::fprintf(stderr,
+                 "chronicled: WARNING: AUTHENTICATION IS OFF (--insecure-dev): anyone who can "
+                 "reach %s:%u may read and move money. Never run a ledger like this outside "
+                 "development.\n",
+                 config.address.c_str(), static_cast<unsigned>(config.port));
+  }
+  auto h = std::make_shared<handlers>(state->bridge, config.keys);
   try {
     state->running = restinio::run_async<traits>(
         restinio::own_io_context(),

@@ -3,9 +3,20 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/openapi_check.hpp"
+#include "tests/support/test_keys.hpp"
 
 namespace chronicle::testing {
 namespace {
+
+std::map<std::string, std::string> with_key(std::map<std::string, std::string> headers) {
+  const auto given = headers.find("Authorization");
+  if (given == headers.end()) {
+    headers["Authorization"] = bearer(keys().operator_token);
+  } else if (given->second.empty()) {
+    headers.erase(given);
+  }
+  return headers;
+}
 
 http_response checked(const std::string& method, const std::string& path, const std::string& body,
                       http_response response) {
@@ -21,13 +32,13 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
                            const std::string& body,
                            const std::map<std::string, std::string>& headers, int timeout_ms) {
   return checked(method, path, body,
-                 client::http_request(port, method, path, body, headers, timeout_ms));
+                 client::http_request(port, method, path, body, with_key(headers), timeout_ms));
 }
 
 http_response post_json(std::uint16_t port, const std::string& path, const nlohmann::json& body,
                         const std::map<std::string, std::string>& headers, int timeout_ms) {
   return checked("POST", path, body.dump(),
-                 client::post_json(port, path, body, headers, timeout_ms));
+                 client::post_json(port, path, body, with_key(headers), timeout_ms));
 }
 
 }  // namespace chronicle::testing

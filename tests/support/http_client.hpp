@@ -4,6 +4,9 @@
 // every exchange held against the OpenAPI document (tests/support/openapi_check.hpp). A
 // mismatch fails the running test, so every integration test's requests and responses are
 // samples the document must describe.
+//
+// A call presents the test operator's API key (support/test_keys.hpp) unless its headers
+// have an Authorization of their own; an empty Authorization sends none.
 
 #include "client/http_client.hpp"
 

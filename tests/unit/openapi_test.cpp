@@ -43,6 +43,24 @@ TEST(OpenApi, ListsExactlyTheRoutesOfTheRouteTable) {
   EXPECT_EQ(routed.size(), http::routes().size()) << "a route is listed twice";
 }
 
+// What the route table makes each route need is what the document says, and the document
+// asks for a key (and documents 401, and 403 where a role may be refused) exactly there.
+TEST(OpenApi, SaysWhatAccessEachRouteNeeds) {
+  const auto& paths = document().at("paths");
+  for (const auto& r : http::routes()) {
+    std::string verb{http::verb_name(r.verb)};
+    for (auto& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto where = verb + " " + std::string{r.path};
+    const auto& op = paths.at(http::openapi_path(r.path)).at(verb);
+    EXPECT_EQ(op.at("x-chronicle-access"), http::access_name(r.needed)) << where;
+    const bool open = r.needed == http::access::open;
+    EXPECT_EQ(op.contains("security") && op.at("security").empty(), open) << where;
+    EXPECT_EQ(op.at("responses").contains("401"), !open) << where;
+    EXPECT_EQ(op.at("responses").contains("403"), r.needed == http::access::write) << where;
+  }
+  EXPECT_EQ(document().at("security"), json::parse(R"([{"apiKey": []}])"));
+}
+
 TEST(OpenApi, EveryOperationIsComplete) {
   EXPECT_EQ(document().at("openapi"), "3.1.0");
   std::set<std::string> operation_ids;
