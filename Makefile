@@ -87,10 +87,18 @@ stack:
 stop:
 	bash $(STACK) stop
 
+# Each run replaces the admin key "dev-admin" in the stack's keys file and prints its token
+# (the file keeps only hashes, so an earlier token cannot be shown again).
 run: deps build stack
 	eval "$$(bash $(STACK) env --export)"; \
+	keys="$$CHRONICLE_RUN_DIR/api-keys"; \
+	token=$$($(BUILD_DIR)/bin/chronicle keys create --file "$$keys" --id dev-admin --role admin \
+	  --replace); \
 	echo "ChronicleLedger node: $(NODE_URL) (API; try $(NODE_URL)health)"; \
-	exec $(BUILD_DIR)/bin/chronicled $(RUN_ARGS)
+	echo "Admin API key (new for this run; keys file $$keys):"; \
+	echo "  $$token"; \
+	echo "  curl -H 'Authorization: Bearer $$token' $(NODE_URL)accounts"; \
+	exec $(BUILD_DIR)/bin/chronicled --api-keys "$$keys" $(RUN_ARGS)
 
 # ctest ends with its summary ("N% tests passed, M tests failed out of K") and exits
 # non-zero on any failure, on a timeout, and when no test is found at all.

@@ -33,7 +33,7 @@ command_reply decide_one(decided_batch& out, const command_request& req, std::in
   command_reply reply;
   if (decided) {
     const auto events =
-        domain::seal(out.next, *decided, key.empty() ? domain::new_uuid() : key, at);
+        domain::seal(out.next, *decided, key.empty() ? domain::new_uuid() : key, at, req.issued_by);
     for (const auto& e : events) {
       out.next = domain::evolve(std::move(out.next), e);
       if (domain::snapshot_due(out.next.version, every)) {

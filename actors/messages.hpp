@@ -37,6 +37,7 @@ struct command_request {
   std::string idempotency_key;  // empty when the client sent none
   std::string fingerprint;      // identifies the request behind the key
   domain::command command;
+  std::string issued_by;        // the API key id, recorded in the events
 };
 
 enum class command_status {
@@ -77,6 +78,7 @@ struct transfer_request {
   std::string idempotency_key;  // empty when the client sent none
   std::string fingerprint;
   domain::transfer transfer;
+  std::string issued_by;  // the API key id, recorded in both legs
 };
 
 // An account actor's answer to a hold: its committed state while held.

@@ -124,8 +124,10 @@ void decide(self_ptr self, promise rp, held_pair p, const db_worker& worker,
   const auto command_id = req.idempotency_key.empty() ? transfer_key(tid(p)) : req.idempotency_key;
   // One instant for both legs, no earlier than either account's last event.
   const auto now = event_instant(p.to_state, event_instant(p.from_state, domain::now_micros()));
-  const auto debit = domain::seal(p.from_state, {legs->debit}, command_id, now).front();
-  const auto credit = domain::seal(p.to_state, {legs->credit}, command_id, now).front();
+  const auto debit =
+      domain::seal(p.from_state, {legs->debit}, command_id, now, req.issued_by).front();
+  const auto credit =
+      domain::seal(p.to_state, {legs->credit}, command_id, now, req.issued_by).front();
   const auto from_next = domain::evolve(p.from_state, debit);
   const auto to_next = domain::evolve(p.to_state, credit);
   for (const auto* next : {&from_next, &to_next}) {

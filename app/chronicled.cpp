@@ -57,6 +57,10 @@ std::vector<app::option_spec> option_specs() {
       {"snapshot-every", "CHRONICLE_SNAPSHOT_EVERY", "100",
        "versions between an account's state snapshots, which bound loading and time travel "
        "(0: no snapshots)"},
+      {"api-keys", "CHRONICLE_API_KEYS", "",
+       "the API keys file (create keys with 'chronicle keys create'); re-read when it changes"},
+      {"insecure-dev", "CHRONICLE_INSECURE_DEV", "",
+       "serve WITHOUT authentication (development only; logged loudly)", true},
   };
 }
 
@@ -151,7 +155,27 @@ projections::projection_actor spawn_projection(caf::actor_system& system, const 
                                      projections::projection_limits{});
 }
 
+// The keys callers must present; null with --insecure-dev. Exits when neither is given.
+std::optional<std::shared_ptr<http::key_ring>> open_keys(const app::options& opts) {
+  if (opts.enabled("insecure-dev")) return std::shared_ptr<http::key_ring>{};
+  const auto& path = opts.get("api-keys");
+  if (path.empty()) {
+    std::fprintf(stderr,
+                 "chronicled: no API keys: pass --api-keys FILE (create keys with 'chronicle keys "
+                 "create'), or --insecure-dev to serve without authentication\n");
+    return std::nullopt;
+  }
+  auto ring = http::key_ring::open(path);
+  if (!ring) {
+    std::fprintf(stderr, "chronicled: %s\n", ring.error().c_str());
+    return std::nullopt;
+  }
+  return std::shared_ptr<http::key_ring>{std::move(*ring)};
+}
+
 int run(const app::options& opts) {
+  const auto keys = open_keys(opts);
+  if (!keys) return 2;
   const auto port = opts.integer("http-port", 1, 65535);
   const auto connections = opts.integer("db-connections", 1, 64);
   const auto http_threads = opts.integer("http-threads", 1, 64);
@@ -215,6 +239,7 @@ int run(const app::options& opts) {
   http_config.port = static_cast<std::uint16_t>(*port);
   http_config.io_threads = static_cast<std::size_t>(*http_threads);
   http_config.node_id = opts.get("node-id");
+  http_config.keys = *keys;
   auto server = http::server::start(system, registry, queries, http_config);
   if (!server) {
     std::fprintf(stderr, "chronicled: %s\n", server.error().c_str());

@@ -10,9 +10,11 @@ readonly CLIENTS=${CLIENTS:-32}
 readonly REQUESTS=${REQUESTS:-50}
 readonly START_TIMEOUT_S=30
 
+# The nodes serve loopback only and run without API keys (--insecure-dev): the load tool then
+# sends no key, and the benchmark measures commits, not authentication.
 run_node() {  # port batch-max -> prints the node's PID
   build/bin/chronicled --http-port "$1" --batch-commands-max "$2" --node-id "bench-$2" \
-    </dev/null >"/tmp/chronicle-bench-$1.log" 2>&1 &
+    --insecure-dev </dev/null >"/tmp/chronicle-bench-$1.log" 2>&1 &
   local pid=$! deadline=$((SECONDS + START_TIMEOUT_S))
   until curl -sf "http://127.0.0.1:$1/health" >/dev/null; do
     ((SECONDS < deadline)) || { echo "node on $1 did not start" >&2; kill "$pid"; exit 1; }

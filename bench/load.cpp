@@ -7,13 +7,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "app/options.hpp"
-#include "tests/support/http_client.hpp"
-#include "tests/support/node_process.hpp"
+#include "client/http_client.hpp"
 
 namespace {
 
@@ -27,8 +28,10 @@ struct run_result {
   std::vector<double> latencies_ms;
 };
 
+using headers = std::map<std::string, std::string>;
+
 run_result drive(std::uint16_t port, int clients, int requests,
-                 const std::vector<std::string>& ids) {
+                 const std::vector<std::string>& ids, const headers& auth) {
   run_result out;
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
   std::atomic<std::size_t> accepted{0}, failed{0};
@@ -39,8 +42,8 @@ run_result drive(std::uint16_t port, int clients, int requests,
       const auto& id = ids[static_cast<std::size_t>(c) % ids.size()];
       for (int r = 0; r < requests; ++r) {
         const auto sent = clock_type::now();
-        const auto reply =
-            testing::post_json(port, "/commands/deposit", {{"account_id", id}, {"amount", "1"}});
+        const auto reply = client::post_json(port, "/commands/deposit",
+                                             {{"account_id", id}, {"amount", "1"}}, auth);
         const std::chrono::duration<double, std::milli> took = clock_type::now() - sent;
         latencies[static_cast<std::size_t>(c)].push_back(took.count());
         (reply.status == 201 ? accepted : failed)++;
@@ -68,7 +71,8 @@ int main(int argc, char** argv) {
       {{"port", "CHRONICLE_HTTP_PORT", "8080", "port of the node under load"},
        {"clients", "", "32", "concurrent clients (threads), each sending one request at a time"},
        {"accounts", "", "1", "accounts the clients spread over (1: one hot account)"},
-       {"requests", "", "100", "deposits per client"}},
+       {"requests", "", "100", "deposits per client"},
+       {"api-key", "CHRONICLE_API_KEY", "", "an operator's API key (none for --insecure-dev)"}},
       argc, argv);
   if (!opts || opts->help_requested()) {
     std::fprintf(stderr, "%s%s", opts ? "" : (opts.error() + "\n").c_str(),
@@ -87,19 +91,22 @@ int main(int argc, char** argv) {
   }
   const auto p = static_cast<std::uint16_t>(*port);
   std::vector<std::string> ids;
-  const auto suffix = testing::unique_suffix();
+  const auto suffix = std::to_string(std::random_device{}());
+  headers auth;
+  if (!opts->get("api-key").empty()) auth["Authorization"] = "Bearer " + opts->get("api-key");
   for (long long a = 0; a < *accounts; ++a) {
     ids.push_back("load-" + suffix + "-" + std::to_string(a));
-    const auto r = testing::post_json(
+    const auto r = client::post_json(
         p, "/commands/create-account",
-        {{"account_id", ids.back()}, {"owner_name", "Load"}, {"currency", "USD"}});
+        {{"account_id", ids.back()}, {"owner_name", "Load"}, {"currency", "USD"}}, auth);
     if (r.status != 201) {
       std::fprintf(stderr, "load: cannot create account (status %d): %s\n", r.status,
                    r.body.c_str());
       return 1;
     }
   }
-  const auto result = drive(p, static_cast<int>(*clients), static_cast<int>(*requests), ids);
+  const auto result =
+      drive(p, static_cast<int>(*clients), static_cast<int>(*requests), ids, auth);
   std::printf(
       "clients=%lld accounts=%lld deposits=%zu failed=%zu seconds=%.2f rate=%.0f/s "
       "p50=%.1fms p99=%.1fms\n",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,13 @@ constexpr std::int64_t withdraw_amount_max = 3'000;
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch())
       .count();
+}
+
+// The headers of every request: the API key, and `extra`.
+std::map<std::string, std::string> headers(const bank_test_config& config,
+                                           std::map<std::string, std::string> extra = {}) {
+  if (!config.api_key.empty()) extra["Authorization"] = "Bearer " + config.api_key;
+  return extra;
 }
 
 const domain::currency& usd() {
@@ -205,11 +213,12 @@ class bank_client {
 
   client::http_response post(const std::string& route, const json& body, const std::string& key) {
     return client::post_json(run_.config.port, "/commands/" + route, body,
-                             {{"Idempotency-Key", key}}, run_.config.request_timeout_ms);
+                             headers(run_.config, {{"Idempotency-Key", key}}),
+                             run_.config.request_timeout_ms);
   }
 
   client::http_response get(const std::string& path) {
-    return client::http_request(run_.config.port, "GET", path, "", {},
+    return client::http_request(run_.config.port, "GET", path, "", headers(run_.config),
                                 run_.config.request_timeout_ms);
   }
 
@@ -309,8 +318,12 @@ class bank_client {
 
 // Answers a message when the node has no transfer route.
 std::optional<std::string> probe_transfers(const bank_test_config& config) {
-  const auto r = client::post_json(config.port, "/commands/transfer", json::object(), {}, 5'000);
+  const auto r =
+      client::post_json(config.port, "/commands/transfer", json::object(), headers(config), 5'000);
   if (r.status == 0) return "the node at port " + std::to_string(config.port) + " does not answer";
+  if (r.status == 401 || r.status == 403) {
+    return "the node refused the API key (" + r.body + "): pass an operator's key with --api-key";
+  }
   const auto body = r.json();
   if (r.status == 404 && body.is_object() && body.value("code", "") == "ROUTE_NOT_FOUND") {
     return std::string{"the node has no POST /commands/transfer yet: run with --no-transfers"};
@@ -334,7 +347,8 @@ std::optional<std::string> open_accounts(run_context& run) {
     for (int attempt = 0; attempt < setup_attempts_max && r.status != 201; ++attempt) {
       r = client::post_json(
           run.config.port, "/commands/create-account", body,
-          {{"Idempotency-Key", "bank-" + run.nonce + "-open-" + std::to_string(i)}},
+          headers(run.config,
+                  {{"Idempotency-Key", "bank-" + run.nonce + "-open-" + std::to_string(i)}}),
           run.config.request_timeout_ms);
     }
     if (r.status != 201) {

@@ -38,6 +38,7 @@ struct bank_test_config {
   int request_timeout_ms = 5'000;
   std::size_t operations_per_client_max = 1'000'000;
   std::string history_path;
+  std::string api_key;  // an operator's key; empty for a node run with --insecure-dev
 };
 
 constexpr int bank_accounts_max = 99;  // a snapshot read names them all, plus one unknown id

@@ -90,6 +90,8 @@ struct event {
   std::int64_t version = 0;
   micros occurred_at = 0;
   std::string command_id;
+  // The API key that issued the command ("" before schema version 3, which added it).
+  std::string issued_by;
   int schema_version = 1;
   event_body body;   // decoded, upcast to the current shape
   std::string data;  // the payload as stored, canonical JSON: what the hash covers

@@ -109,15 +109,20 @@ result<event_body, std::string> decode_created(const json& data) {
   return event_body{account_created{*owner, *cur, *initial}};
 }
 
+// Schema version 3 added issued_by to the envelope; earlier events hash without it.
+constexpr int issued_by_since = 3;
+
 json envelope(const event& e) {
-  return json{{"event_id", e.event_id},
-              {"account_id", e.account_id},
-              {"version", e.version},
-              {"type", event_type_name(e.body)},
-              {"schema_version", e.schema_version},
-              {"occurred_at", format_instant(e.occurred_at)},
-              {"command_id", e.command_id},
-              {"data", json::parse(e.data, nullptr, false)}};
+  json out{{"event_id", e.event_id},
+           {"account_id", e.account_id},
+           {"version", e.version},
+           {"type", event_type_name(e.body)},
+           {"schema_version", e.schema_version},
+           {"occurred_at", format_instant(e.occurred_at)},
+           {"command_id", e.command_id},
+           {"data", json::parse(e.data, nullptr, false)}};
+  if (e.schema_version >= issued_by_since) out["issued_by"] = e.issued_by;
+  return out;
 }
 
 result<std::int64_t, std::string> read_integer(const json& j, const char* field) {
@@ -223,6 +228,11 @@ result<event, std::string> event_from_json(const json& j) {
     return failure("unsupported schema version " + std::to_string(*schema));
   }
   e.schema_version = static_cast<int>(*schema);
+  if (e.schema_version >= issued_by_since) {
+    auto issued_by = read_string(j, "issued_by");
+    if (!issued_by) return failure(issued_by.error());
+    e.issued_by = std::move(*issued_by);
+  }
   const auto at_text = read_string(j, "occurred_at");
   const auto at = at_text ? parse_instant(*at_text) : std::nullopt;
   if (!at) return failure(std::string{"occurred_at missing or malformed"});
@@ -282,7 +292,8 @@ std::optional<chain_violation> check_link(const account_state& state, const even
 }
 
 std::vector<event> seal(const account_state& state, const std::vector<event_body>& bodies,
-                        const std::string& command_id, micros now) {
+                        const std::string& command_id, micros now,
+                        const std::string& issued_by) {
   std::vector<event> out;
   out.reserve(bodies.size());
   std::string prev = state.version == 0 ? genesis_hash() : state.last_hash;
@@ -294,6 +305,7 @@ std::vector<event> seal(const account_state& state, const std::vector<event_body
     e.version = ++version;
     e.occurred_at = now;
     e.command_id = command_id;
+    e.issued_by = issued_by;
     e.schema_version = event_schema_version;
     e.body = body;
     e.data = encode_payload(body).dump();

@@ -23,7 +23,7 @@ namespace chronicle::domain {
 
 // The payload shape events are written in. Older shapes are upcast when
 // decoded; see docs/EVENT_SOURCING.md for each version.
-constexpr int event_schema_version = 2;
+constexpr int event_schema_version = 3;
 
 // The deepest nesting of arrays and objects a payload may have, the payload object included.
 // Payloads are flat; the limit is there because the JSON library copies and prints
@@ -77,8 +77,10 @@ struct chain_violation {
 std::optional<chain_violation> check_link(const account_state& state, const event& e);
 
 // Gives each body its envelope: the next versions after `state`, fresh event
-// ids, and hashes chained from the state's last hash.
+// ids, and hashes chained from the state's last hash. `issued_by` is the API key
+// that issued the command.
 std::vector<event> seal(const account_state& state, const std::vector<event_body>& bodies,
-                        const std::string& command_id, micros now);
+                        const std::string& command_id, micros now,
+                        const std::string& issued_by = "");
 
 }  // namespace chronicle::domain

@@ -34,7 +34,9 @@ enum class api_error {
   currency_mismatch,
   idempotency_key_reused,
   store_unavailable,
-  internal,
+  unauthorized,
+  forbidden,
+  internal,  // the last: tests walk the enumerators up to it
 };
 
 struct status_and_code {

@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 #include <restinio/all.hpp>
@@ -8,6 +9,7 @@
 #include "domain/event_codec.hpp"
 #include "domain/money.hpp"
 #include "http/requests.hpp"
+#include "http/routes.hpp"
 #include "http/time_travel_params.hpp"
 #include "http/views.hpp"
 
@@ -50,6 +52,8 @@ const char* reason_phrase(int status) {
     case 200: return "OK";
     case 201: return "Created";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
@@ -68,6 +72,9 @@ void respond(const request& req, int status, std::string body,
   response.append_header(restinio::http_field::content_type, content_type);
   if (status == 503) {
     response.append_header(restinio::http_field::retry_after, std::to_string(retry_after_seconds));
+  }
+  if (status == 401) {
+    response.append_header(restinio::http_field::www_authenticate, "Bearer realm=\"chronicle\"");
   }
   response.set_body(std::move(body));
   response.done();
@@ -282,16 +289,42 @@ domain::result<std::int64_t, std::string> integer_param(const restinio::query_st
 
 class handlers {
  public:
-  explicit handlers(caf::actor bridge) : bridge_{std::move(bridge)} {}
+  // Without keys, authentication is off (--insecure-dev).
+  handlers(caf::actor bridge, std::shared_ptr<key_ring> keys)
+      : bridge_{std::move(bridge)}, keys_{std::move(keys)} {}
 
-  restinio::request_handling_status_t command(command_route route, const request& req) {
-    return submit(req, [route](std::string_view body, std::string_view key) {
+  // Who calls, if they may use a route that needs `needed`: the key id (empty for an open
+  // route). Otherwise the request is answered here with 401 or 403.
+  std::optional<std::string> authorize(access needed, const request& req) {
+    if (needed == access::open) return std::string{};
+    if (!keys_) return std::string{insecure_principal};
+    const auto header = req->header().get_field_or(restinio::http_field::authorization, "");
+    const auto who = keys_->authenticate(header);
+    if (!who) {
+      respond_problem(req, api_error::unauthorized,
+                      who.error() == auth_failure::missing
+                          ? "an API key is required: Authorization: Bearer <key>"
+                          : "the API key is not valid");
+      return std::nullopt;
+    }
+    if (!role_allows(who->role, needed)) {
+      respond_problem(req, api_error::forbidden,
+                      "the role " + std::string{role_name(who->role)} + " may not " +
+                          (needed == access::write ? "issue commands" : "read"));
+      return std::nullopt;
+    }
+    return who->key_id;
+  }
+
+  restinio::request_handling_status_t command(command_route route, const request& req,
+                                              const std::string& issued_by) {
+    return submit(req, issued_by, [route](std::string_view body, std::string_view key) {
       return parse_command(route, body, key);
     });
   }
 
-  restinio::request_handling_status_t transfer(const request& req) {
-    return submit(req, parse_transfer);
+  restinio::request_handling_status_t transfer(const request& req, const std::string& issued_by) {
+    return submit(req, issued_by, parse_transfer);
   }
 
   restinio::request_handling_status_t account(const request& req, std::string id) {
@@ -439,11 +472,17 @@ class handlers {
     return restinio::request_accepted();
   }
 
+  restinio::request_handling_status_t openapi(const request& req) {
+    respond(req, 200, std::string{openapi_document()});
+    return restinio::request_accepted();
+  }
+
  private:
   // The checks every command passes (content type, size), then `parse`, then
   // on to the bridge.
   template <class Parse>
-  restinio::request_handling_status_t submit(const request& req, Parse parse) {
+  restinio::request_handling_status_t submit(const request& req, const std::string& issued_by,
+                                             Parse parse) {
     const auto content_type = req->header().get_field_or(restinio::http_field::content_type, "");
     if (!is_json_content_type(content_type) || header_count(req, "Content-Type") > 1) {
       respond_problem(req, api_error::unsupported_media_type,
@@ -470,6 +509,7 @@ class handlers {
       respond(req, answer_problem(parsed.error()));
       return restinio::request_accepted();
     }
+    parsed->issued_by = issued_by;
     caf::anon_send(bridge_, req, std::move(*parsed));
     return restinio::request_accepted();
   }
@@ -530,59 +570,61 @@ class handlers {
   }
 
   caf::actor bridge_;
+  std::shared_ptr<key_ring> keys_;
 };
 
-// One function builds the whole route table; it reads like the API spec.
+restinio::http_method_id_t restinio_method(http_verb verb) {
+  return verb == http_verb::get ? restinio::http_method_get() : restinio::http_method_post();
+}
+
+// Which handler serves a route of the table (http/routes.hpp), once the caller may use it.
+restinio::request_handling_status_t dispatch(handlers& h, const route& r, const request& req,
+                                             const restinio::router::route_params_t& params) {
+  const auto who = h.authorize(r.needed, req);
+  if (!who) return restinio::request_accepted();
+  const auto account_id = [&] { return restinio::cast_to<std::string>(params["id"]); };
+  switch (r.id) {
+    case route_id::create_account: return h.command(command_route::create_account, req, *who);
+    case route_id::deposit: return h.command(command_route::deposit, req, *who);
+    case route_id::withdraw: return h.command(command_route::withdraw, req, *who);
+    case route_id::close_account: return h.command(command_route::close_account, req, *who);
+    case route_id::transfer: return h.transfer(req, *who);
+    case route_id::list_accounts: return h.accounts(req);
+    case route_id::accounts_snapshot: return h.snapshot(req);
+    case route_id::account: return h.account(req, account_id());
+    case route_id::account_events: return h.events(req, account_id());
+    case route_id::account_transactions: return h.transactions(req, account_id());
+    case route_id::balance_at: return h.balance_at(req, account_id());
+    case route_id::history: return h.history(req, account_id());
+    case route_id::timeline: return h.timeline(req);
+    case route_id::health: return h.health(req);
+    case route_id::metrics: return h.metrics(req);
+    case route_id::openapi: return h.openapi(req);
+  }
+  return restinio::request_rejected();
+}
+
+// The router serves the route table (http/routes.hpp) in its order; any other method on a
+// listed path gets 405, any other path 404.
 std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h) {
   auto router = std::make_unique<router_t>();
-  using restinio::router::none_of_methods;
-  const std::pair<const char*, command_route> commands[] = {
-      {"/commands/create-account", command_route::create_account},
-      {"/commands/deposit", command_route::deposit},
-      {"/commands/withdraw", command_route::withdraw},
-      {"/commands/close-account", command_route::close_account},
-  };
-  for (const auto& [path, route] : commands) {
-    router->http_post(path, [h, route = route](auto req, auto) { return h->command(route, req); });
+  std::vector<std::pair<std::string_view, restinio::router::dynamic_none_of_methods_matcher_t>>
+      other_methods;
+  for (const auto& r : routes()) {
+    router->add_handler(restinio_method(r.verb), r.path,
+                        [h, &r](auto req, auto params) { return dispatch(*h, r, req, params); });
+    auto same_path = std::find_if(other_methods.begin(), other_methods.end(),
+                                  [&](const auto& entry) { return entry.first == r.path; });
+    if (same_path == other_methods.end()) {
+      same_path = other_methods.insert(other_methods.end(), {r.path, {}});
+    }
+    same_path->second.add(restinio_method(r.verb));
   }
-  router->http_post("/commands/transfer", [h](auto req, auto) { return h->transfer(req); });
-  router->http_get("/accounts", [h](auto req, auto) { return h->accounts(req); });
-  // Before /accounts/:id, which would otherwise take "snapshot" for an id.
-  router->http_get("/accounts/snapshot", [h](auto req, auto) { return h->snapshot(req); });
-  router->http_get("/accounts/:id", [h](auto req, auto params) {
-    return h->account(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/accounts/:id/events", [h](auto req, auto params) {
-    return h->events(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/accounts/:id/transactions", [h](auto req, auto params) {
-    return h->transactions(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/accounts/:id/balance-at", [h](auto req, auto params) {
-    return h->balance_at(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/accounts/:id/history", [h](auto req, auto params) {
-    return h->history(req, restinio::cast_to<std::string>(params["id"]));
-  });
-  router->http_get("/events", [h](auto req, auto) { return h->timeline(req); });
-  router->http_get("/health", [h](auto req, auto) { return h->health(req); });
-  router->http_get("/metrics", [h](auto req, auto) { return h->metrics(req); });
-
-  auto not_allowed = [](auto req, auto) {
-    respond_problem(req, api_error::method_not_allowed, "method not allowed on this path");
-    return restinio::request_accepted();
-  };
-  for (const auto& [path, route] : commands) {
-    (void)route;
-    router->add_handler(none_of_methods(restinio::http_method_post()), path, not_allowed);
-  }
-  router->add_handler(none_of_methods(restinio::http_method_post()), "/commands/transfer",
-                      not_allowed);
-  for (const char* path :
-       {"/accounts", "/accounts/snapshot", "/accounts/:id", "/accounts/:id/events",
-        "/accounts/:id/transactions", "/accounts/:id/balance-at", "/accounts/:id/history",
-        "/events", "/health", "/metrics"}) {
-    router->add_handler(none_of_methods(restinio::http_method_get()), path, not_allowed);
+  for (auto& [path, methods] : other_methods) {
+    router->add_handler(std::move(methods), path, [](auto req, auto) {
+      respond_problem(req, api_error::method_not_allowed, "method not allowed on this path");
+      return restinio::request_accepted();
+    });
   }
   router->non_matched_request_handler([](auto req) {
     respond_problem(req, api_error::route_not_found, "no such route");
@@ -638,7 +680,14 @@ domain::result<std::unique_ptr<server>, std::string> server::start(
   auto state = std::make_unique<impl>();
   state->bridge = system.spawn(bridge, std::move(registry), std::move(queries),
                                config.command_timeout, config.node_id);
-  auto h = std::make_shared<handlers>(state->bridge);
+  if (!config.keys) {
+    std::fprintf(stderr,
+                 "chronicled: WARNING: AUTHENTICATION IS OFF (--insecure-dev): anyone who can "
+                 "reach %s:%u may read and move money. Never run a ledger like this outside "
+                 "development.\n",
+                 config.address.c_str(), static_cast<unsigned>(config.port));
+  }
+  auto h = std::make_shared<handlers>(state->bridge, config.keys);
   try {
     state->running = restinio::run_async<traits>(
         restinio::own_io_context(),

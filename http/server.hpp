@@ -7,6 +7,9 @@
 // error body from http/errors.hpp when it fails. Handlers never block: they
 // validate, hand the request to the bridge actor and return; the bridge
 // answers when the account actor replies or `command_timeout` passes.
+// Every route but /health and /openapi.json needs an API key (Authorization: Bearer) whose
+// role may read, or issue commands: 401 without a valid key, 403 for the wrong role. The
+// key's id is recorded in the events of the commands it issues.
 // Limits: request bodies of request_body_bytes_max, explicit read, write and
 // handling time limits, and a bounded number of connections.
 
@@ -19,6 +22,7 @@
 #include "actors/account_registry.hpp"
 #include "actors/query_worker.hpp"
 #include "domain/result.hpp"
+#include "http/api_keys.hpp"
 
 namespace chronicle::http {
 
@@ -29,6 +33,9 @@ struct server_config {
   std::size_t connections_max = 1024;
   std::chrono::milliseconds command_timeout{10'000};
   std::string node_id;
+  // The API keys callers must present; null turns authentication off (--insecure-dev),
+  // which the server announces loudly when it starts.
+  std::shared_ptr<key_ring> keys;
 };
 
 class server {

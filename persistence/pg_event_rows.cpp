@@ -16,6 +16,7 @@ domain::result<domain::event, std::string> decode_event_row(const pqxx::row& row
   e.command_id = row[6].as<std::string>();
   e.prev_hash = row[8].as<std::string>();
   e.hash = row[9].as<std::string>();
+  e.issued_by = row[10].as<std::string>();
   const auto at = domain::parse_instant(row[7].c_str());
   if (!at) return domain::failure("bad occurred_at '" + row[7].as<std::string>() + "'");
   e.occurred_at = *at;

@@ -16,7 +16,7 @@ namespace chronicle::persistence {
 // table alias `e` (write "FROM events e").
 inline constexpr const char* event_columns =
     "e.account_id, e.version, e.event_id::text, e.event_type, e.schema_version,"
-    " e.payload::text, e.command_id, e.occurred_at::text, e.prev_hash, e.hash";
+    " e.payload::text, e.command_id, e.occurred_at::text, e.prev_hash, e.hash, e.issued_by";
 
 // Decodes (and upcasts) one row selected with event_columns; a malformed row
 // answers a message instead of throwing.

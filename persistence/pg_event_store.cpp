@@ -143,16 +143,17 @@ void pg_event_store::write_batch(const append_batch& batch) {
       params.insert(params.end(), {e.account_id, std::to_string(e.version), e.event_id,
                                    std::string{domain::event_type_name(e.body)},
                                    std::to_string(e.schema_version), e.data, e.command_id,
-                                   domain::format_instant(e.occurred_at), e.prev_hash, e.hash});
+                                   domain::format_instant(e.occurred_at), e.prev_hash, e.hash,
+                                   e.issued_by});
       outbox.insert(outbox.end(), {e.event_id, e.account_id, std::to_string(e.version)});
     }
     const char* event_casts[] = {"",        "::BIGINT", "::UUID",        "", "::INT",
-                                 "::JSONB", "",         "::TIMESTAMPTZ", "", ""};
+                                 "::JSONB", "",         "::TIMESTAMPTZ", "", "", ""};
     txn.exec_params(
         "INSERT INTO events (account_id, version, event_id, event_type,"
-        " schema_version, payload, command_id, occurred_at, prev_hash, hash)"
+        " schema_version, payload, command_id, occurred_at, prev_hash, hash, issued_by)"
         " VALUES " +
-            values_clause(batch.events.size(), 10, event_casts),
+            values_clause(batch.events.size(), 11, event_casts),
         pqxx::prepare::make_dynamic_params(params));
     const char* outbox_casts[] = {"::UUID", "", "::BIGINT"};
     txn.exec_params("INSERT INTO outbox (event_id, account_id, version) VALUES " +

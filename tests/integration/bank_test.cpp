@@ -11,6 +11,7 @@
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_suite.hpp"
+#include "tests/support/test_keys.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -55,7 +56,8 @@ class bank : public node_suite {
   static const cli_result& run() {
     static const cli_result result = chronicle_cli(
         "bank-test --url http://127.0.0.1:" + std::to_string(port()) +
-        " --duration 5 --clients 4 --accounts 5 --seed 7 --history " + history_ + transfer_flag());
+        " --duration 5 --clients 4 --accounts 5 --seed 7 --history " + history_ +
+        " --api-key " + keys().operator_token + transfer_flag());
     return result;
   }
 

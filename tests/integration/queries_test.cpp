@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "http/routes.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_suite.hpp"
 
@@ -147,6 +148,13 @@ TEST_F(queries, given_running_node_then_health_reports_projection_lag_and_metric
   EXPECT_NE(metrics.body.find("chronicle_projection_lag_seconds{projection=\"balances\"}"),
             std::string::npos);
   EXPECT_NE(metrics.body.find("chronicle_event_store_up 1"), std::string::npos);
+}
+
+TEST_F(queries, given_running_node_then_it_serves_the_openapi_document_it_was_built_with) {
+  const auto served = http_request(port(), "GET", "/openapi.json");
+  ASSERT_EQ(served.status, 200);
+  EXPECT_EQ(served.headers.at("content-type"), "application/json");
+  EXPECT_EQ(served.json(), json::parse(http::openapi_document()));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <random>
@@ -12,6 +13,7 @@
 
 #include "app/options.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/test_keys.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -54,6 +56,12 @@ node_process::node_process(std::uint16_t port, std::vector<std::string> extra_ar
     : port_{port}, log_path_{"/tmp/chronicled-test-" + std::to_string(port) + ".log"} {
   const std::string binary = env_or("CHRONICLED", "build/bin/chronicled");
   std::vector<std::string> args{binary, "--http-port", std::to_string(port)};
+  const auto has = [&](const char* option) {
+    return std::find(extra_args.begin(), extra_args.end(), option) != extra_args.end();
+  };
+  if (!has("--insecure-dev") && !has("--api-keys")) {
+    args.insert(args.end(), {"--api-keys", keys().file});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = ::fork();
   if (pid_ == 0) {

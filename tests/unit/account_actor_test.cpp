@@ -22,9 +22,10 @@ using reply_handle =
 
 using shared_store = testing::shared_event_store;
 
+// Commands and transfers are issued by the API key "key-ops" unless a test says otherwise.
 command_request make(const std::string& id, domain::command cmd, std::string key = "",
                      std::string fingerprint = "") {
-  return command_request{id, std::move(key), std::move(fingerprint), std::move(cmd)};
+  return command_request{id, std::move(key), std::move(fingerprint), std::move(cmd), "key-ops"};
 }
 
 command_request open(const std::string& id, const std::string& initial) {
@@ -241,7 +242,8 @@ command_request deposit_to(const std::string& id, const std::string& amount) {
 
 transfer_request transfer(const std::string& id, const std::string& from, const std::string& to,
                           const std::string& amount, std::string key = "") {
-  return transfer_request{std::move(key), "fp-" + id, domain::transfer{id, from, to, amount, ""}};
+  return transfer_request{std::move(key), "fp-" + id, domain::transfer{id, from, to, amount, ""},
+                          "key-ops"};
 }
 
 TEST_F(account_actors, given_two_accounts_when_transferring_then_both_legs_in_one_append) {
@@ -258,6 +260,13 @@ TEST_F(account_actors, given_two_accounts_when_transferring_then_both_legs_in_on
   EXPECT_EQ(r.events[1].account_id, "tb");
   EXPECT_EQ(view("ta").state.balance, 7000);
   EXPECT_EQ(view("tb").state.version, 2);
+  // Every event names the key that issued its command: both legs, and the openings.
+  for (const char* id : {"ta", "tb"}) {
+    const auto stored = store_.read(id, 1, 10);
+    ASSERT_TRUE(stored) << id;
+    ASSERT_EQ(stored->size(), 2u) << id;
+    for (const auto& e : *stored) EXPECT_EQ(e.issued_by, "key-ops") << id << " v" << e.version;
+  }
   // The accounts take ordinary commands again once released.
   EXPECT_EQ(command(deposit_to("tb", "1")).version, 3);
 }

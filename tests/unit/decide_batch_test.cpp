@@ -13,18 +13,18 @@ namespace {
 constexpr domain::micros t0 = 1'795'690'117'000'000;
 
 command_request deposit(const std::string& amount, std::string key = "") {
-  return command_request{"acc", std::move(key), "fp-" + amount, domain::deposit{amount, ""}};
+  return command_request{"acc", std::move(key), "fp-" + amount, domain::deposit{amount, ""}, "ops"};
 }
 
 command_request withdraw(const std::string& amount) {
-  return command_request{"acc", "", "", domain::withdraw{amount, ""}};
+  return command_request{"acc", "", "", domain::withdraw{amount, ""}, "ops"};
 }
 
 // The account opened with `initial` (whole dollars), then `deposits` deposits of 1.
 domain::account_state account_at(int deposits, const std::string& initial = "0") {
   domain::account_state state;
   state.account_id = "acc";
-  const command_request open{"acc", "", "", domain::open_account{"O", "USD", initial}};
+  const command_request open{"acc", "", "", domain::open_account{"O", "USD", initial}, "ops"};
   state = decide_batch(state, {&open}, {}, 0, t0).next;
   for (int i = 0; i < deposits; ++i) {
     const auto req = deposit("1");
@@ -48,6 +48,16 @@ domain::account_state fold_to(domain::account_state state, const decided_batch& 
     state = domain::evolve(std::move(state), e);
   }
   return state;
+}
+
+TEST(decide_batch, given_commands_of_several_keys_then_each_event_names_its_issuer) {
+  auto by_batch_job = deposit("2");
+  by_batch_job.issued_by = "ops-batch";
+  const auto d = decide(account_at(0), {deposit("1"), by_batch_job}, 0);
+  ASSERT_EQ(d.batch.events.size(), 2u);
+  EXPECT_EQ(d.batch.events[0].issued_by, "ops");
+  EXPECT_EQ(d.batch.events[1].issued_by, "ops-batch");
+  EXPECT_EQ(d.batch.events[1].schema_version, domain::event_schema_version);
 }
 
 TEST(decide_batch, given_version_3_when_batch_crosses_5_midway_then_one_snapshot_of_version_5) {

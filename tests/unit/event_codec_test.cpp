@@ -279,7 +279,8 @@ TEST(sha256_hex_DeathTest, given_hashing_when_the_process_exits_then_openssl_is_
 // canonical_encoding
 
 TEST(canonical_encoding, given_sealed_event_when_encoded_then_exact_sorted_compact_json) {
-  const auto events = seal(absent(), {money_deposited{"USD", 2'550, "salary"}}, "cmd-1", sealed_at);
+  const auto events =
+      seal(absent(), {money_deposited{"USD", 2'550, "salary"}}, "cmd-1", sealed_at, "ops-1");
   ASSERT_EQ(events.size(), 1u);
   const event& e = events[0];
   const std::string expected =
@@ -287,9 +288,21 @@ TEST(canonical_encoding, given_sealed_event_when_encoded_then_exact_sorted_compa
       R"("data":{"amount":"25.50","currency":"USD","description":"salary"},)"
       R"("event_id":")" +
       e.event_id +
-      R"(","occurred_at":"2025-11-26T10:48:37.123456Z","schema_version":2,)"
+      R"(","issued_by":"ops-1","occurred_at":"2025-11-26T10:48:37.123456Z","schema_version":3,)"
       R"("type":"MoneyDeposited","version":1})";
   EXPECT_EQ(canonical_encoding(e), expected);
+}
+
+// Schema 3 added issued_by to the envelope: what an event of an earlier schema hashes must
+// not change, so its encoding has no issued_by.
+TEST(canonical_encoding, given_schema_2_event_then_no_issued_by_in_the_hashed_bytes) {
+  auto e = seal(absent(), {money_deposited{"USD", 2'550, "salary"}}, "cmd-1", sealed_at).front();
+  e.schema_version = 2;
+  EXPECT_EQ(canonical_encoding(e).find("issued_by"), std::string::npos);
+  const auto back = event_from_json(json::parse(event_to_json(e).dump()));
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->issued_by, "");
+  EXPECT_EQ(canonical_encoding(*back), canonical_encoding(e));
 }
 
 TEST(canonical_encoding, given_sealed_events_when_encoded_then_no_hashes_and_no_whitespace) {
@@ -484,6 +497,9 @@ TEST_F(tampered_event, given_sealed_event_when_envelope_ids_edited_then_detected
   event schema = original_;
   schema.schema_version = 1;
   expect_detected(schema);
+  event issuer = original_;
+  issuer.issued_by = "someone-else";
+  expect_detected(issuer);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -530,7 +546,8 @@ TEST(event_from_json, given_event_json_when_read_back_then_identical_event_and_h
 TEST(event_from_json, given_incomplete_or_malformed_event_json_when_read_then_error) {
   const json good = event_to_json(sealed_history().front());
   for (const char* field : {"event_id", "account_id", "version", "type", "schema_version",
-                            "occurred_at", "command_id", "data", "prev_hash", "hash"}) {
+                            "occurred_at", "command_id", "issued_by", "data", "prev_hash",
+                            "hash"}) {
     SCOPED_TRACE(field);
     json missing = good;
     missing.erase(field);

@@ -363,11 +363,11 @@ TEST_F(relay_actor, given_commands_then_the_woken_relay_publishes_every_event_on
   caf::anon_send(forward, caf::actor_cast<caf::actor>(spawn_relay(limits, worker_store())));
   ASSERT_TRUE(eventually([&] { return prepared_ > 0; }));
 
-  ASSERT_EQ(command(registry, {"henry", "", "", domain::open_account{"H", "USD", "10"}}).status,
+  ASSERT_EQ(command(registry, {"henry", "", "", domain::open_account{"H", "USD", "10"}, "ops"}).status,
             actors::command_status::accepted);
   ASSERT_TRUE(eventually([&] { return bus_.stored().size() == 1; }));
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(command(registry, {"henry", "", "", domain::deposit{"1", ""}}).status,
+    ASSERT_EQ(command(registry, {"henry", "", "", domain::deposit{"1", ""}, "ops"}).status,
               actors::command_status::accepted);
   }
   auto& store = worker_store();
@@ -401,13 +401,13 @@ class account_wakes : public relay_actor {};
 TEST_F(account_wakes, given_commit_with_events_then_relay_woken_and_not_for_rejections) {
   caf::scoped_actor probe{system_};
   auto registry = spawn_registry(caf::actor_cast<caf::actor>(probe));
-  ASSERT_EQ(command(registry, {"jack", "", "", domain::open_account{"J", "USD", "0"}}).status,
+  ASSERT_EQ(command(registry, {"jack", "", "", domain::open_account{"J", "USD", "0"}, "ops"}).status,
             actors::command_status::accepted);
   bool woken = false;
   probe->receive([&](actors::wake_atom) { woken = true; }, caf::after(settle_timeout) >> [] {});
   EXPECT_TRUE(woken);
 
-  ASSERT_EQ(command(registry, {"jack", "", "", domain::withdraw{"5", ""}}).status,
+  ASSERT_EQ(command(registry, {"jack", "", "", domain::withdraw{"5", ""}, "ops"}).status,
             actors::command_status::rejected);
   bool woken_again = false;
   probe->receive([&](actors::wake_atom) { woken_again = true; }, caf::after(200ms) >> [] {});

@@ -48,7 +48,7 @@ class snapshot_reads : public ::testing::Test {
   }
 
   void command(const std::string& id, domain::command cmd) {
-    const auto r = ask<command_reply>(command_request{id, "", "", std::move(cmd)});
+    const auto r = ask<command_reply>(command_request{id, "", "", std::move(cmd), "ops"});
     ASSERT_EQ(r.status, command_status::accepted) << r.message;
   }
 

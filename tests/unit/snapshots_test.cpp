@@ -106,7 +106,7 @@ class snapshot_actors : public ::testing::Test {
   }
 
   void command(const std::string& id, domain::command cmd) {
-    const auto r = ask<actors::command_reply>(actors::command_request{id, "", "", std::move(cmd)});
+    const auto r = ask<actors::command_reply>(actors::command_request{id, "", "", std::move(cmd), "ops"});
     ASSERT_EQ(r.status, actors::command_status::accepted) << r.message;
   }
 
@@ -144,7 +144,7 @@ TEST_F(snapshot_actors, given_transfer_legs_reaching_a_multiple_then_snapshot_of
   for (int i = 0; i < 3; ++i) command("a", domain::deposit{"1", ""});  // a at version 4
   command("b", domain::open_account{"B", "USD", "0"});                 // b at version 1
   const auto r = ask<actors::command_reply>(
-      actors::transfer_request{"", "fp", domain::transfer{"t-1", "a", "b", "10", ""}});
+      actors::transfer_request{"", "fp", domain::transfer{"t-1", "a", "b", "10", ""}, "ops"});
   ASSERT_EQ(r.status, actors::command_status::accepted) << r.message;
   const auto stored = snapshots_of("a");
   ASSERT_EQ(stored.size(), 1u);

@@ -122,8 +122,8 @@ TEST(time_travel_actors, given_time_travel_queries_then_answered_by_a_database_w
                  [&](caf::error& e) { ADD_FAILURE() << system.render(e); });
   };
   actors::command_reply reply;
-  ask(actors::command_request{"tt", "", "", domain::open_account{"T", "USD", "5"}}, reply);
-  ask(actors::command_request{"tt", "", "", domain::deposit{"2", ""}}, reply);
+  ask(actors::command_request{"tt", "", "", domain::open_account{"T", "USD", "5"}, "ops"}, reply);
+  ask(actors::command_request{"tt", "", "", domain::deposit{"2", ""}, "ops"}, reply);
   ASSERT_EQ(reply.status, actors::command_status::accepted);
 
   actors::balance_at_view v;
