@@ -298,7 +298,11 @@ class handlers {
   std::optional<std::string> authorize(access needed, const request& req) {
     if (needed == access::open) return std::string{};
     if (!keys_) return std::string{insecure_principal};
-    const auto header = req->header().get_field_or(restinio::http_field::authorization, "");
+    // Two Authorization headers are refused: which one a proxy or the server reads is
+    // exactly the ambiguity an attacker wants.
+    const auto header = header_count(req, "Authorization") > 1
+                            ? std::string{"(sent twice)"}
+                            : req->header().get_field_or(restinio::http_field::authorization, "");
     const auto who = keys_->authenticate(header);
     if (!who) {
       respond_problem(req, api_error::unauthorized,

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <pqxx/pqxx>
@@ -19,6 +20,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_suite.hpp"
 #include "tests/support/raw_http.hpp"
+#include "tests/support/test_keys.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -28,12 +30,20 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* json_type = "application/json";
 
-// One HTTP/1.1 request as bytes, with a correct Content-Length; `content_type` empty
+// One HTTP/1.1 request as bytes, with a correct Content-Length and the test operator's API
+// key unless `headers` has an Authorization (an empty one sends none); `content_type` empty
 // sends none.
 std::string request_bytes(const std::string& method, const std::string& target,
                           const std::string& body = "", const std::string& content_type = "",
-                          const header_list& headers = {}) {
+                          header_list headers = {}) {
   std::string out = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  const auto auth = std::find_if(headers.begin(), headers.end(),
+                                 [](const auto& h) { return h.first == "Authorization"; });
+  if (auth == headers.end()) {
+    headers.emplace_back("Authorization", bearer(keys().operator_token));
+  } else if (auth->second.empty()) {
+    headers.erase(auth);
+  }
   if (!content_type.empty()) out += "Content-Type: " + content_type + "\r\n";
   for (const auto& [name, value] : headers) out += name + ": " + value + "\r\n";
   if (!body.empty() || method == "POST") {
@@ -543,7 +553,9 @@ void add_short_lengths(std::vector<hostile_row>& rows, const std::string& id) {
     rows.push_back({"Content-Length " + std::to_string(length) + " for a body of " +
                         std::to_string(body.size()) + " bytes",
                     "POST /commands/deposit HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                    "Content-Type: application/json\r\nContent-Length: " +
+                    "Authorization: " +
+                        bearer(keys().operator_token) +
+                        "\r\nContent-Type: application/json\r\nContent-Length: " +
                         std::to_string(length) + "\r\n\r\n" + body,
                     400, "MALFORMED_JSON"});
   }
@@ -584,6 +596,28 @@ void add_headers(std::vector<hostile_row>& rows, const std::string& id,
                   post("/commands/deposit", body,
                        {{"Idempotency-Key", "key-one"}, {"Idempotency-Key", "key-two"}}),
                   400, "INVALID_IDEMPOTENCY_KEY"});
+  const std::string forged = "test-operator." + std::string(64, 'f');
+  const std::vector<std::pair<std::string, std::string>> credentials = {
+      {"no Authorization", ""},
+      {"Authorization Basic", "Basic dGVzdDp0ZXN0"},
+      {"Authorization Bearer without a token", "Bearer "},
+      {"Authorization Bearer with a forged secret", "Bearer " + forged},
+      {"Authorization Bearer with SQL in the key id", "Bearer x' OR '1'='1.abc"},
+      {"Authorization Bearer of 8000 characters", "Bearer " + std::string(8000, 'a')},
+  };
+  for (const auto& [what, value] : credentials) {
+    rows.push_back(
+        {what, post("/commands/deposit", body, {{"Authorization", value}}), 401, "UNAUTHORIZED"});
+  }
+  rows.push_back({"Authorization sent twice, the first one valid",
+                  post("/commands/deposit", body,
+                       {{"Authorization", bearer(testing::keys().operator_token)},
+                        {"Authorization", "Bearer " + forged}}),
+                  401, "UNAUTHORIZED"});
+  rows.push_back(
+      {"a command with an auditor's key",
+       post("/commands/deposit", body, {{"Authorization", bearer(testing::keys().auditor_token)}}),
+       403, "FORBIDDEN"});
   rows.push_back({"Idempotency-Key reused for another body",
                   post("/commands/deposit", body, {{"Idempotency-Key", reused_key}}), 422,
                   "IDEMPOTENCY_KEY_REUSED"});
@@ -831,6 +865,9 @@ TEST_F(hostile_input,
       {"a header line without a colon",
        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nBroken header\r\n\r\n"},
       {"a NUL in the request line", std::string("GET /hea\0lth HTTP/1.1\r\n\r\n", 25)},
+      {"a NUL in the Authorization header",
+       std::string("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer a\0b\r\n\r\n",
+                   68)},
       {"a DEL in a header value", deposit_head +
                                       "Idempotency-Key: a\x7F"
                                       "b\r\nContent-Length: " +
