@@ -9,6 +9,7 @@
 
 #include "actors/account_registry.hpp"
 #include "app/options.hpp"
+#include "domain/redact.hpp"
 #include "http/server.hpp"
 #include "messaging/nats_bus.hpp"
 #include "messaging/outbox_relay_actor.hpp"
@@ -32,16 +33,27 @@ std::vector<app::option_spec> option_specs() {
   return {
       {"http-address", "CHRONICLE_HTTP_ADDRESS", "127.0.0.1", "address the HTTP API listens on"},
       {"http-port", "CHRONICLE_HTTP_PORT", "8080", "port the HTTP API listens on"},
-      {"events-db", "CHRONICLE_EVENTS_DB", app::local_events_db,
-       "libpq connection string of the event store (application role)"},
-      {"admin-db", "CHRONICLE_ADMIN_DB", app::local_admin_db,
-       "owner role's connection to the event store, to apply migrations at start; empty: skip"},
-      {"state-db", "CHRONICLE_STATE_DB", app::local_state_db,
-       "libpq connection string of the read models (application role)"},
-      {"state-admin-db", "CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db,
-       "owner role's connection to the read models, to apply migrations at start; empty: skip"},
-      {"nats", "CHRONICLE_NATS", app::local_nats,
-       "NATS server URL(s), comma-separated; empty: no outbox relay (events wait in the outbox)"},
+      app::connection_option("events-db", "CHRONICLE_EVENTS_DB", app::local_events_db,
+                             "the event store, as the application role (commands)"),
+      app::connection_option("state-db", "CHRONICLE_STATE_DB", app::local_state_db,
+                             "the read models, as the application role (queries; read only)"),
+      app::connection_option("projector-events-db", "CHRONICLE_PROJECTOR_EVENTS_DB",
+                             app::local_projector_events_db,
+                             "the event store, as the read-model writer role (the projection "
+                             "reads events to fill gaps)"),
+      app::connection_option("projector-state-db", "CHRONICLE_PROJECTOR_STATE_DB",
+                             app::local_projector_state_db,
+                             "the read models, as the read-model writer role (the projection)"),
+      app::connection_option("admin-db", "CHRONICLE_ADMIN_DB", app::local_admin_db,
+                             "the event store, as the owner role, to apply migrations at start; "
+                             "empty: skip"),
+      app::connection_option("state-admin-db", "CHRONICLE_STATE_ADMIN_DB",
+                             app::local_state_admin_db,
+                             "the read models, as the owner role, to apply migrations at start; "
+                             "empty: skip"),
+      app::connection_option("nats", "CHRONICLE_NATS", app::local_nats,
+                             "NATS server URL(s), comma-separated; empty: no outbox relay (events "
+                             "wait in the outbox)"),
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
        "events the outbox relay publishes to NATS per batch (1 to 1000)"},
       {"node-id", "CHRONICLE_NODE_ID", "node-1", "this node's name in health reports"},
@@ -58,6 +70,16 @@ std::vector<app::option_spec> option_specs() {
        "versions between an account's state snapshots, which bound loading and time travel "
        "(0: no snapshots)"},
   };
+}
+
+// Which database, as which role, each part of the node uses; never the secrets.
+void log_connections(const app::options& opts) {
+  for (const char* name : {"events-db", "state-db", "projector-events-db", "projector-state-db",
+                           "admin-db", "state-admin-db", "nats"}) {
+    const auto& value = opts.get(name);
+    std::fprintf(stderr, "chronicled: --%s %s\n", name,
+                 value.empty() ? "(none)" : domain::redact_connection_string(value).c_str());
+  }
 }
 
 bool run_migrations(const char* what, const std::string& admin_db,
@@ -139,8 +161,8 @@ std::vector<actors::query_worker> spawn_query_workers(caf::actor_system& system,
 
 projections::projection_actor spawn_projection(caf::actor_system& system, const app::options& opts,
                                                std::shared_ptr<messaging::nats_bus> bus) {
-  const std::string state_db = opts.get("state-db");
-  const std::string events_db = opts.get("events-db");
+  const std::string state_db = opts.get("projector-state-db");
+  const std::string events_db = opts.get("projector-events-db");
   projections::projection_deps deps;
   deps.subscribe = [bus] { return bus->subscribe(projections::consumer_name); };
   deps.make_views = [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); };
@@ -168,6 +190,7 @@ int run(const app::options& opts) {
       return 2;
     }
   }
+  log_connections(opts);
   if (!run_migrations("event store", opts.get("admin-db"), persistence::events_migrations()) ||
       !run_migrations("read model", opts.get("state-admin-db"), persistence::state_migrations())) {
     return 1;
