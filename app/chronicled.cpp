@@ -17,6 +17,7 @@
 #include "persistence/pg_event_store.hpp"
 #include "persistence/pg_outbox_store.hpp"
 #include "persistence/pg_read_models.hpp"
+#include "persistence/privileges.hpp"
 #include "projections/projection_actor.hpp"
 
 namespace {
@@ -97,6 +98,46 @@ bool run_migrations(const char* what, const std::string& admin_db,
     std::this_thread::sleep_for(std::chrono::seconds{1});
   }
   return false;
+}
+
+// Checks that each connection string names a role that can do its part and,
+// on the event store, cannot rewrite history. A database that cannot be
+// reached now is no reason to stop (the stores retry); a wrong role is.
+bool check_roles(const app::options& opts) {
+  struct use {
+    const char* option;
+    persistence::role_requirements (*requirements)();
+  };
+  std::vector<use> uses{{"events-db", persistence::application_on_events},
+                        {"state-db", persistence::application_on_read_models}};
+  if (!opts.get("nats").empty()) {
+    uses.push_back({"projector-events-db", persistence::projector_on_events});
+    uses.push_back({"projector-state-db", persistence::projector_on_read_models});
+  }
+  bool ok = true;
+  for (const auto& u : uses) {
+    const auto checked = persistence::check_privileges(opts.get(u.option), u.requirements());
+    if (!checked) {
+      if (checked.error() == persistence::store_error::unavailable) {
+        std::fprintf(stderr, "chronicled: --%s: privileges not checked (database unavailable)\n",
+                     u.option);
+        continue;
+      }
+      ok = false;
+      continue;
+    }
+    for (const auto& problem : checked->problems) {
+      std::fprintf(stderr, "chronicled: --%s connects as role %s, which %s\n", u.option,
+                   checked->role.c_str(), problem.c_str());
+      ok = false;
+    }
+  }
+  if (!ok) {
+    std::fprintf(stderr,
+                 "chronicled: refusing to start: each connection string must name the role "
+                 "of its part (docs/SECURITY.md, \"Database roles\")\n");
+  }
+  return ok;
 }
 
 // Connects to NATS and sets the stream up, giving a missing server a few
@@ -192,7 +233,8 @@ int run(const app::options& opts) {
   }
   log_connections(opts);
   if (!run_migrations("event store", opts.get("admin-db"), persistence::events_migrations()) ||
-      !run_migrations("read model", opts.get("state-admin-db"), persistence::state_migrations())) {
+      !run_migrations("read model", opts.get("state-admin-db"), persistence::state_migrations()) ||
+      !check_roles(opts)) {
     return 1;
   }
 

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -239,9 +241,40 @@ TEST(roles_processes, node_verify_and_replay_each_work_with_their_role) {
 }
 
 // A connection string naming a role without the privileges a command needs
-// fails that command with a message naming the role, not a bare SQL error.
+// fails that command with a message naming the role, not a bare SQL error;
+// a node checks its roles at start and refuses the wrong ones.
 TEST(roles_processes, a_role_without_the_privilege_is_named_in_the_error) {
   migrate_all();
+  struct wrong_role {
+    std::vector<std::string> args;
+    std::string expected;
+  };
+  const std::vector<wrong_role> wrong_roles{
+      {{"--events-db", admin_db()},
+       "--events-db connects as role chronicle_owner, which may UPDATE events, commands, "
+       "snapshots"},
+      {{"--events-db", projector_events_db()},
+       "--events-db connects as role chronicle_projector, which lacks INSERT on events"},
+      {{"--projector-events-db", events_db()},
+       "--projector-events-db connects as role chronicle_app, which may INSERT events"},
+      {{"--projector-state-db", state_db()},
+       "--projector-state-db connects as role chronicle_app, which lacks INSERT on "
+       "account_balance"},
+      // The event store's database where the read models' is expected.
+      {{"--state-db", auditor_events_db()}, "relation \"account_balance\" does not exist"},
+  };
+  for (const auto& w : wrong_roles) {
+    std::string log;
+    {
+      node_process node{test_port(), w.args};
+      EXPECT_FALSE(node.started()) << w.args[0];
+      std::ifstream in{node.log_path()};
+      log.assign(std::istreambuf_iterator<char>{in}, {});
+    }
+    EXPECT_NE(log.find(w.expected), std::string::npos) << log;
+    EXPECT_NE(log.find("refusing to start"), std::string::npos) << log;
+  }
+
   const auto replayed =
       run_cli("replay --projection balances --projector-state-db '" + auditor_state_db() + "'");
   EXPECT_EQ(replayed.exit_code, 1) << replayed.output;
