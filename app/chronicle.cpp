@@ -142,8 +142,8 @@ int replay(int argc, char** argv) {
   std::optional<app::options> opts;
   if (auto stop =
           parse("replay",
-                "rebuild read models from the event store into fresh tables and swap "
-                "them in; the live node keeps serving.",
+                "rebuild read models from the event store into the *_rebuild tables and "
+                "swap the rows in; the live node keeps serving.",
                 {app::connection_option("projector-events-db", "CHRONICLE_PROJECTOR_EVENTS_DB",
                                         app::local_projector_events_db,
                                         "the event store, as the read-model writer role"),

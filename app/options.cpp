@@ -20,7 +20,10 @@ domain::result<options, std::string> options::parse(std::vector<option_spec> spe
       out.help_ = true;
       continue;
     }
-    if (arg.rfind("--", 0) != 0) return domain::failure("unexpected argument '" + arg + "'");
+    if (arg.rfind("--", 0) != 0) {
+      // Maybe a connection string that lost its option name: never echo its secrets.
+      return domain::failure("unexpected argument '" + domain::redact_connection_string(arg) + "'");
+    }
     std::string name = arg.substr(2);
     std::string value;
     bool has_value = false;

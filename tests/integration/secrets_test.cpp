@@ -135,6 +135,12 @@ TEST_F(secrets_in_logs, cli_errors_name_the_connection_without_its_password) {
   EXPECT_NE(refused.output.find("lacks a privilege"), std::string::npos) << refused.output;
   expect_no_secret("replay as the auditor", refused.output);
 
+  // A connection string that lost its option name is echoed as an unexpected argument.
+  const auto stray = run_cli("verify " + quoted(auditor_events_db()));
+  EXPECT_EQ(stray.exit_code, 2) << stray.output;
+  EXPECT_NE(stray.output.find("unexpected argument"), std::string::npos) << stray.output;
+  expect_no_secret("verify with a stray connection string", stray.output);
+
   const auto ok = run_cli("migrate");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   expect_no_secret("migrate", ok.output);
