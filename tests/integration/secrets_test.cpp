@@ -2,8 +2,9 @@
 // (docs/SECURITY.md, "Secrets in logs"). The node and the CLI run with the
 // stack's connection strings, whose passwords are distinctive, and with
 // made-up ones; they are made to log at start, on a failing connection, on a
-// role with the wrong privileges and on a malformed connection string. Nothing they write
-// to stdout, stderr or their log file may contain any of the passwords.
+// role with the wrong privileges and on a malformed connection string; the node also
+// serves requests with API keys, one of them refused. Nothing they write to stdout, stderr
+// or their log file may contain any of the passwords or the keys' secrets.
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include "tests/support/cli.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/test_keys.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -43,8 +45,15 @@ std::vector<std::string> all_connections() {
           projector_events_db(), projector_state_db(), auditor_events_db(), auditor_state_db()};
 }
 
+// An API token presented to the node and refused: it must not be logged either.
+const std::string refused_token = "test-operator." + std::string(64, 'e');
+
 std::vector<std::string> secrets() {
-  std::vector<std::string> out{wrong_password, second_half};
+  std::vector<std::string> out{wrong_password, second_half, refused_token.substr(14)};
+  // The secret halves of the API keys every request of the tests presents.
+  for (const auto* token : {&keys().operator_token, &keys().auditor_token, &keys().admin_token}) {
+    out.push_back(token->substr(token->find('.') + 1));
+  }
   for (const auto& c : all_connections()) {
     const auto p = password_of(c);
     if (!p.empty()) out.push_back(p);
@@ -155,6 +164,10 @@ TEST_F(secrets_in_logs, a_node_logs_start_commands_and_failures_without_password
     const auto created = post_json(node.port(), "/commands/create-account",
                                    {{"account_id", id}, {"owner_name", "S"}, {"currency", "EUR"}});
     EXPECT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(http_request(node.port(), "GET", "/events", "",
+                           {{"Authorization", "Bearer " + refused_token}})
+                  .status,
+              401);
     healthy_log = read_file(node.log_path());
   }
   EXPECT_NE(healthy_log.find("--events-db host="), std::string::npos) << healthy_log;
