@@ -11,8 +11,8 @@ BUILD_DIR      ?= build
 BUILD_TYPE     ?= RelWithDebInfo
 # The ASan+UBSan build (gcc) and the libFuzzer build (clang); see docs/SECURITY.md.
 ASAN_DIR       ?= build-asan
-# Debug (-O0 -g, assertions on): the sanitized build compiles about twice as fast as with -O2
-# (docs/BENCHMARKS.md), and the tests it runs wait on I/O rather than on the CPU.
+# Debug (-O0 -g, assertions on): the sanitized build skips the optimiser's compile time, and
+# the tests it runs wait on I/O rather than on the CPU.
 ASAN_BUILD_TYPE ?= Debug
 FUZZ_DIR       ?= build-fuzz
 FUZZ_CXX       ?= clang++-14
