@@ -49,6 +49,8 @@ std::vector<app::option_spec> option_specs() {
        "owner role's connection to the read models, to apply migrations at start; empty: skip"},
       {"nats", "CHRONICLE_NATS", app::local_nats,
        "NATS server URL(s), comma-separated; empty: no outbox relay (events wait in the outbox)"},
+      {"nats-ca", "CHRONICLE_NATS_CA", "",
+       "PEM CA file: connect to NATS over TLS only, verifying the servers against it"},
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
        "events the outbox relay publishes to NATS per batch (1 to 1000)"},
       {"node-id", "CHRONICLE_NODE_ID", "node-1", "this node's name in health reports"},
@@ -109,6 +111,7 @@ std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts) {
   messaging::nats_settings settings;
   settings.urls = opts.get("nats");
   settings.client_name = "chronicled " + opts.get("node-id");
+  settings.ca_file = opts.get("nats-ca");
   auto bus = messaging::nats_bus::connect(settings);
   if (!bus) {
     std::fprintf(stderr, "chronicled: %s\n", bus.error().c_str());

@@ -5,17 +5,22 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "messaging/nats_bus.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_suite.hpp"
 #include "tests/support/test_keys.hpp"
@@ -56,6 +61,10 @@ class tls_node : public node_suite {
     dir_ = temp_dir();
     files_ = make_self_signed(dir_, "node");
     start_node({no_nats, "--tls-cert", files_.cert, "--tls-key", files_.key});
+  }
+  static void TearDownTestSuite() {
+    node_suite::TearDownTestSuite();
+    std::filesystem::remove_all(dir_);
   }
   static tls_client_options trusting() { return {files_.cert}; }
 
@@ -116,34 +125,131 @@ std::string refused_log(std::vector<std::string> args) {
   return read_all(node.log_path());
 }
 
+// A directory of certificates, removed with it.
+struct cert_dir {
+  std::string path = temp_dir();
+  ~cert_dir() { std::filesystem::remove_all(path); }
+};
+
 TEST(tls_refusal, given_a_missing_certificate_file_then_the_node_refuses_to_start) {
-  const auto dir = temp_dir();
-  const auto files = make_self_signed(dir, "node");
-  const auto log = refused_log({"--tls-cert", dir + "/missing.crt", "--tls-key", files.key});
+  const cert_dir dir;
+  const auto files = make_self_signed(dir.path, "node");
+  const auto log = refused_log({"--tls-cert", dir.path + "/missing.crt", "--tls-key", files.key});
   EXPECT_NE(log.find("cannot read the TLS certificate file"), std::string::npos) << log;
   EXPECT_NE(log.find("missing.crt"), std::string::npos) << log;
 }
 
 TEST(tls_refusal, given_a_key_of_another_certificate_then_the_node_refuses_to_start) {
-  const auto dir = temp_dir();
-  const auto mine = make_self_signed(dir, "mine");
-  const auto other = make_self_signed(dir, "other");
+  const cert_dir dir;
+  const auto mine = make_self_signed(dir.path, "mine");
+  const auto other = make_self_signed(dir.path, "other");
   const auto log = refused_log({"--tls-cert", mine.cert, "--tls-key", other.key});
   EXPECT_NE(log.find("key values mismatch"), std::string::npos) << log;
 }
 
 TEST(tls_refusal, given_a_key_where_the_certificate_belongs_then_the_node_refuses_to_start) {
-  const auto dir = temp_dir();
-  const auto files = make_self_signed(dir, "node");
+  const cert_dir dir;
+  const auto files = make_self_signed(dir.path, "node");
   const auto log = refused_log({"--tls-cert", files.key, "--tls-key", files.key});
   EXPECT_NE(log.find("holds no usable PEM certificate chain"), std::string::npos) << log;
 }
 
 TEST(tls_refusal, given_a_certificate_without_a_key_then_the_node_refuses_to_start) {
-  const auto dir = temp_dir();
-  const auto files = make_self_signed(dir, "node");
+  const cert_dir dir;
+  const auto files = make_self_signed(dir.path, "node");
   const auto log = refused_log({"--tls-cert", files.cert});
   EXPECT_NE(log.find("TLS needs both --tls-cert and --tls-key"), std::string::npos) << log;
+}
+
+// A NATS server of its own that speaks TLS only (nats-server --tls), stopped by PID.
+class tls_nats_server {
+ public:
+  tls_nats_server(std::uint16_t port, const tls_files& files, const std::string& dir) {
+    std::vector<std::string> args{
+        "nats-server",      "-a",    "127.0.0.1", "-p",       std::to_string(port), "-js",    "-sd",
+        dir + "/jetstream", "--tls", "--tlscert", files.cert, "--tlskey",           files.key};
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int log = ::open((dir + "/nats.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int null = ::open("/dev/null", O_RDONLY);
+      ::dup2(null, 0);
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execvp("nats-server", argv.data());
+      ::_exit(127);
+    }
+    for (int attempt = 0; attempt < 100 && !listening_; ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(port);
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      listening_ = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      ::close(fd);
+    }
+  }
+  ~tls_nats_server() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  tls_nats_server(const tls_nats_server&) = delete;
+  tls_nats_server& operator=(const tls_nats_server&) = delete;
+  bool listening() const { return listening_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool listening_ = false;
+};
+
+std::uint16_t nats_tls_port() {
+  return static_cast<std::uint16_t>(
+      std::stoi(env_or("CHRONICLE_TEST_NATS_TLS_PORT", std::to_string(test_port() + 500))));
+}
+
+// The bus itself rather than a node: a node would also relay the shared event store's outbox
+// into this private server, taking events away from the stack's stream.
+std::unique_ptr<messaging::nats_bus> tls_bus(const std::string& ca_file) {
+  messaging::nats_settings settings;
+  settings.urls = "tls://localhost:" + std::to_string(nats_tls_port());
+  settings.client_name = "transport test";
+  settings.ca_file = ca_file;
+  auto bus = messaging::nats_bus::connect(settings);
+  EXPECT_TRUE(bus) << (bus ? "" : bus.error());
+  return bus ? std::move(*bus) : nullptr;
+}
+
+bool connects_within(messaging::nats_bus& bus, std::chrono::milliseconds bound) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  while (!bus.connected() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return bus.connected();
+}
+
+TEST(nats_tls, given_the_servers_ca_then_the_bus_works_over_tls_and_with_another_ca_not) {
+  const auto dir = temp_dir();
+  const auto files = make_self_signed(dir, "nats");
+  const auto stranger = make_self_signed(dir, "stranger");
+  tls_nats_server nats{nats_tls_port(), files, dir};
+  ASSERT_TRUE(nats.listening()) << "see " << dir << "/nats.log";
+  {
+    const auto trusted = tls_bus(files.cert);
+    ASSERT_TRUE(trusted);
+    ASSERT_TRUE(connects_within(*trusted, std::chrono::seconds{10}));
+    EXPECT_TRUE(trusted->ensure_stream().ok()) << "JetStream answers over TLS";
+  }
+  {
+    const auto untrusted = tls_bus(stranger.cert);
+    ASSERT_TRUE(untrusted);
+    EXPECT_FALSE(connects_within(*untrusted, std::chrono::seconds{2}));
+    EXPECT_FALSE(untrusted->ensure_stream().ok());
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // --------------------------------------------------------------------------------- CORS
