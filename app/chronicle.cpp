@@ -39,8 +39,14 @@ constexpr const char* overview =
     "\n"
     "Run 'chronicle COMMAND --help' for a command's options.\n";
 
-const app::option_spec events_db_option{"events-db", "CHRONICLE_EVENTS_DB", app::local_events_db,
-                                        "connection string of the event store"};
+// Each command connects as the least privileged role that can do its work
+// (docs/SECURITY.md, "Database roles"): verify and check as the auditor, who
+// can only read; replay as the read-model writer; migrate as the owner.
+app::option_spec auditor_events_db_option() {
+  return app::connection_option("auditor-events-db", "CHRONICLE_AUDITOR_EVENTS_DB",
+                                app::local_auditor_events_db,
+                                "the event store, as the read-only auditor role");
+}
 
 // Parses a command's options; answers an exit code when the command should
 // stop here (bad options: 2, --help: 0).
@@ -62,12 +68,13 @@ std::optional<int> parse(const char* command, const char* summary,
 
 int migrate(int argc, char** argv) {
   std::optional<app::options> opts;
-  if (auto stop = parse("migrate", "apply schema migrations.",
-                        {{"admin-db", "CHRONICLE_ADMIN_DB", app::local_admin_db,
-                          "connection string of the owner role of the event store"},
-                         {"state-admin-db", "CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db,
-                          "connection string of the owner role of the read models"}},
-                        argc, argv, opts)) {
+  if (auto stop = parse(
+          "migrate", "apply schema migrations.",
+          {app::connection_option("admin-db", "CHRONICLE_ADMIN_DB", app::local_admin_db,
+                                  "the event store, as the owner role"),
+           app::connection_option("state-admin-db", "CHRONICLE_STATE_ADMIN_DB",
+                                  app::local_state_admin_db, "the read models, as the owner role")},
+          argc, argv, opts)) {
     return *stop;
   }
   const std::pair<const char*, const std::vector<persistence::migration>*> sets[] = {
@@ -100,15 +107,16 @@ int verify(int argc, char** argv) {
   if (auto stop = parse("verify",
                         "check every account's hash chain and versions, and that each "
                         "snapshot and read model equals the fold of its events.",
-                        {events_db_option,
-                         {"state-db", "CHRONICLE_STATE_DB", app::local_state_db,
-                          "connection string of the read models"},
+                        {auditor_events_db_option(),
+                         app::connection_option("auditor-state-db", "CHRONICLE_AUDITOR_STATE_DB",
+                                                app::local_auditor_state_db,
+                                                "the read models, as the read-only auditor role"),
                          {"account", "", "", "check only this account"}},
                         argc, argv, opts)) {
     return *stop;
   }
-  persistence::pg_event_store events{opts->get("events-db")};
-  persistence::pg_read_models views{opts->get("state-db")};
+  persistence::pg_event_store events{opts->get("auditor-events-db")};
+  persistence::pg_read_models views{opts->get("auditor-state-db")};
   const auto& account = opts->get("account");
   const auto report =
       account.empty()
@@ -136,14 +144,18 @@ int verify(int argc, char** argv) {
 
 int replay(int argc, char** argv) {
   std::optional<app::options> opts;
-  if (auto stop = parse("replay",
-                        "rebuild read models from the event store into fresh tables and swap "
-                        "them in; the live node keeps serving.",
-                        {events_db_option,
-                         {"state-admin-db", "CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db,
-                          "connection string of the read models' owner role"},
-                         {"projection", "", "", "balances, transactions or timeline; empty: all"}},
-                        argc, argv, opts)) {
+  if (auto stop =
+          parse("replay",
+                "rebuild read models from the event store into the *_rebuild tables and "
+                "swap the rows in; the live node keeps serving.",
+                {app::connection_option("projector-events-db", "CHRONICLE_PROJECTOR_EVENTS_DB",
+                                        app::local_projector_events_db,
+                                        "the event store, as the read-model writer role"),
+                 app::connection_option("projector-state-db", "CHRONICLE_PROJECTOR_STATE_DB",
+                                        app::local_projector_state_db,
+                                        "the read models, as the read-model writer role"),
+                 {"projection", "", "", "balances, transactions or timeline; empty: all"}},
+                argc, argv, opts)) {
     return *stop;
   }
   std::vector<persistence::projection> selected{persistence::all_projections.begin(),
@@ -156,9 +168,9 @@ int replay(int argc, char** argv) {
     }
     selected = {*p};
   }
-  persistence::pg_event_store events{opts->get("events-db")};
-  persistence::pg_read_models rebuild{opts->get("state-admin-db")};
-  persistence::pg_read_models live{opts->get("state-admin-db")};
+  persistence::pg_event_store events{opts->get("projector-events-db")};
+  persistence::pg_read_models rebuild{opts->get("projector-state-db")};
+  persistence::pg_read_models live{opts->get("projector-state-db")};
   const auto report =
       projections::replay(events, rebuild, live, selected, [](const projections::replay_report& r) {
         const double seconds = static_cast<double>(r.elapsed.count()) / 1000.0;
@@ -385,7 +397,7 @@ int check(int argc, char** argv) {
                         "store: (a) every acknowledged command applied once, refused ones never; "
                         "(b) no negative balance; (c) money conserved; (d) versions in one order "
                         "consistent with real time. Exit 1 on any violation, 2 when it cannot run.",
-                        {events_db_option, {"history", "", "", "the history file"}},
+                        {auditor_events_db_option(), {"history", "", "", "the history file"}},
                         static_cast<int>(args.size()), args.data(), opts)) {
     return *stop;
   }
@@ -399,7 +411,7 @@ int check(int argc, char** argv) {
     std::fprintf(stderr, "chronicle check: %s\n", history.error().c_str());
     return 2;
   }
-  persistence::pg_event_store events{opts->get("events-db")};
+  persistence::pg_event_store events{opts->get("auditor-events-db")};
   const auto facts = read_store(events, *history);
   if (!facts) {
     std::fprintf(stderr, "chronicle check: the event store: %s\n", facts.error().c_str());

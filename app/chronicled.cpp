@@ -9,6 +9,7 @@
 
 #include "actors/account_registry.hpp"
 #include "app/options.hpp"
+#include "domain/redact.hpp"
 #include "http/server.hpp"
 #include "messaging/nats_bus.hpp"
 #include "messaging/outbox_relay_actor.hpp"
@@ -16,6 +17,7 @@
 #include "persistence/pg_event_store.hpp"
 #include "persistence/pg_outbox_store.hpp"
 #include "persistence/pg_read_models.hpp"
+#include "persistence/privileges.hpp"
 #include "projections/projection_actor.hpp"
 
 namespace {
@@ -39,16 +41,27 @@ std::vector<app::option_spec> option_specs() {
   return {
       {"http-address", "CHRONICLE_HTTP_ADDRESS", "127.0.0.1", "address the HTTP API listens on"},
       {"http-port", "CHRONICLE_HTTP_PORT", "8080", "port the HTTP API listens on"},
-      {"events-db", "CHRONICLE_EVENTS_DB", app::local_events_db,
-       "libpq connection string of the event store (application role)"},
-      {"admin-db", "CHRONICLE_ADMIN_DB", app::local_admin_db,
-       "owner role's connection to the event store, to apply migrations at start; empty: skip"},
-      {"state-db", "CHRONICLE_STATE_DB", app::local_state_db,
-       "libpq connection string of the read models (application role)"},
-      {"state-admin-db", "CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db,
-       "owner role's connection to the read models, to apply migrations at start; empty: skip"},
-      {"nats", "CHRONICLE_NATS", app::local_nats,
-       "NATS server URL(s), comma-separated; empty: no outbox relay (events wait in the outbox)"},
+      app::connection_option("events-db", "CHRONICLE_EVENTS_DB", app::local_events_db,
+                             "the event store, as the application role (commands)"),
+      app::connection_option("state-db", "CHRONICLE_STATE_DB", app::local_state_db,
+                             "the read models, as the application role (queries; read only)"),
+      app::connection_option("projector-events-db", "CHRONICLE_PROJECTOR_EVENTS_DB",
+                             app::local_projector_events_db,
+                             "the event store, as the read-model writer role (the projection "
+                             "reads events to fill gaps)"),
+      app::connection_option("projector-state-db", "CHRONICLE_PROJECTOR_STATE_DB",
+                             app::local_projector_state_db,
+                             "the read models, as the read-model writer role (the projection)"),
+      app::connection_option("admin-db", "CHRONICLE_ADMIN_DB", app::local_admin_db,
+                             "the event store, as the owner role, to apply migrations at start; "
+                             "empty: skip"),
+      app::connection_option("state-admin-db", "CHRONICLE_STATE_ADMIN_DB",
+                             app::local_state_admin_db,
+                             "the read models, as the owner role, to apply migrations at start; "
+                             "empty: skip"),
+      app::connection_option("nats", "CHRONICLE_NATS", app::local_nats,
+                             "NATS server URL(s), comma-separated; empty: no outbox relay (events "
+                             "wait in the outbox)"),
       {"nats-ca", "CHRONICLE_NATS_CA", "",
        "PEM CA file: connect to NATS over TLS only, verifying the servers against it"},
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
@@ -87,6 +100,16 @@ std::vector<app::option_spec> option_specs() {
   };
 }
 
+// Which database, as which role, each part of the node uses; never the secrets.
+void log_connections(const app::options& opts) {
+  for (const char* name : {"events-db", "state-db", "projector-events-db", "projector-state-db",
+                           "admin-db", "state-admin-db", "nats"}) {
+    const auto& value = opts.get(name);
+    std::fprintf(stderr, "chronicled: --%s %s\n", name,
+                 value.empty() ? "(none)" : domain::redact_connection_string(value).c_str());
+  }
+}
+
 bool run_migrations(const char* what, const std::string& admin_db,
                     const std::vector<persistence::migration>& all) {
   if (admin_db.empty()) return true;
@@ -102,6 +125,46 @@ bool run_migrations(const char* what, const std::string& admin_db,
     std::this_thread::sleep_for(std::chrono::seconds{1});
   }
   return false;
+}
+
+// Checks that each connection string names a role that can do its part and,
+// on the event store, cannot rewrite history. A database that cannot be
+// reached now is no reason to stop (the stores retry); a wrong role is.
+bool check_roles(const app::options& opts) {
+  struct use {
+    const char* option;
+    persistence::role_requirements (*requirements)();
+  };
+  std::vector<use> uses{{"events-db", persistence::application_on_events},
+                        {"state-db", persistence::application_on_read_models}};
+  if (!opts.get("nats").empty()) {
+    uses.push_back({"projector-events-db", persistence::projector_on_events});
+    uses.push_back({"projector-state-db", persistence::projector_on_read_models});
+  }
+  bool ok = true;
+  for (const auto& u : uses) {
+    const auto checked = persistence::check_privileges(opts.get(u.option), u.requirements());
+    if (!checked) {
+      if (checked.error() == persistence::store_error::unavailable) {
+        std::fprintf(stderr, "chronicled: --%s: privileges not checked (database unavailable)\n",
+                     u.option);
+        continue;
+      }
+      ok = false;
+      continue;
+    }
+    for (const auto& problem : checked->problems) {
+      std::fprintf(stderr, "chronicled: --%s connects as role %s, which %s\n", u.option,
+                   checked->role.c_str(), problem.c_str());
+      ok = false;
+    }
+  }
+  if (!ok) {
+    std::fprintf(stderr,
+                 "chronicled: refusing to start: each connection string must name the role "
+                 "of its part (docs/SECURITY.md, \"Database roles\")\n");
+  }
+  return ok;
 }
 
 // Connects to NATS and sets the stream up, giving a missing server a few
@@ -167,8 +230,8 @@ std::vector<actors::query_worker> spawn_query_workers(caf::actor_system& system,
 
 projections::projection_actor spawn_projection(caf::actor_system& system, const app::options& opts,
                                                std::shared_ptr<messaging::nats_bus> bus) {
-  const std::string state_db = opts.get("state-db");
-  const std::string events_db = opts.get("events-db");
+  const std::string state_db = opts.get("projector-state-db");
+  const std::string events_db = opts.get("projector-events-db");
   projections::projection_deps deps;
   deps.subscribe = [bus] { return bus->subscribe(projections::consumer_name); };
   deps.make_views = [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); };
@@ -229,8 +292,10 @@ int run(const app::options& opts) {
     std::fprintf(stderr, "chronicled: TLS needs both --tls-cert and --tls-key\n");
     return 2;
   }
+  log_connections(opts);
   if (!run_migrations("event store", opts.get("admin-db"), persistence::events_migrations()) ||
-      !run_migrations("read model", opts.get("state-admin-db"), persistence::state_migrations())) {
+      !run_migrations("read model", opts.get("state-admin-db"), persistence::state_migrations()) ||
+      !check_roles(opts)) {
     return 1;
   }
 

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "domain/redact.hpp"
+
 namespace chronicle::app {
 
 domain::result<options, std::string> options::parse(std::vector<option_spec> specs, int argc,
@@ -18,7 +20,10 @@ domain::result<options, std::string> options::parse(std::vector<option_spec> spe
       out.help_ = true;
       continue;
     }
-    if (arg.rfind("--", 0) != 0) return domain::failure("unexpected argument '" + arg + "'");
+    if (arg.rfind("--", 0) != 0) {
+      // Maybe a connection string that lost its option name: never echo its secrets.
+      return domain::failure("unexpected argument '" + domain::redact_connection_string(arg) + "'");
+    }
     std::string name = arg.substr(2);
     std::string value;
     bool has_value = false;
@@ -70,7 +75,12 @@ std::string options::usage() const {
   std::string out = "Options (command line, else environment, else default):\n";
   for (const auto& spec : specs_) {
     out += "  --" + spec.name + "  (" + spec.env + ")\n      " + spec.help + "\n";
-    if (!spec.default_value.empty()) out += "      default: " + spec.default_value + "\n";
+    if (!spec.default_value.empty()) {
+      out += "      default: " +
+             (spec.secret ? domain::redact_connection_string(spec.default_value)
+                          : spec.default_value) +
+             "\n";
+    }
   }
   out += "  --help\n      print this text\n";
   return out;

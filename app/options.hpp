@@ -13,19 +13,37 @@
 
 namespace chronicle::app {
 
-// Where `make stack` puts the local stack (infra/local/stack.sh says the same).
+// Where `make stack` puts the local stack (infra/local/stack.sh says the same):
+// one connection string per database role and database (docs/SECURITY.md,
+// "Database roles"). The passwords are the local stack's, for development only.
+// The application (the nodes' commands and queries).
 inline constexpr const char* local_events_db =
     "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_app "
-    "password=chronicle_app connect_timeout=2";
-inline constexpr const char* local_admin_db =
-    "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_owner "
-    "password=chronicle_owner connect_timeout=2";
+    "password=app-local-3Wd8nL connect_timeout=2";
 inline constexpr const char* local_state_db =
     "host=127.0.0.1 port=55432 dbname=chronicle_state user=chronicle_app "
-    "password=chronicle_app connect_timeout=2";
+    "password=app-local-3Wd8nL connect_timeout=2";
+// The migration owner (`chronicle migrate`, nodes at start).
+inline constexpr const char* local_admin_db =
+    "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_owner "
+    "password=owner-local-7Rk2vQ connect_timeout=2";
 inline constexpr const char* local_state_admin_db =
     "host=127.0.0.1 port=55432 dbname=chronicle_state user=chronicle_owner "
-    "password=chronicle_owner connect_timeout=2";
+    "password=owner-local-7Rk2vQ connect_timeout=2";
+// The read-model writer (the projections, `chronicle replay`).
+inline constexpr const char* local_projector_events_db =
+    "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_projector "
+    "password=projector-local-9Tf4xZ connect_timeout=2";
+inline constexpr const char* local_projector_state_db =
+    "host=127.0.0.1 port=55432 dbname=chronicle_state user=chronicle_projector "
+    "password=projector-local-9Tf4xZ connect_timeout=2";
+// The read-only auditor (`chronicle verify`, `chronicle check`).
+inline constexpr const char* local_auditor_events_db =
+    "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_auditor "
+    "password=auditor-local-6Mb1pJ connect_timeout=2";
+inline constexpr const char* local_auditor_state_db =
+    "host=127.0.0.1 port=55432 dbname=chronicle_state user=chronicle_auditor "
+    "password=auditor-local-6Mb1pJ connect_timeout=2";
 inline constexpr const char* local_nats = "nats://127.0.0.1:44222";
 
 struct option_spec {
@@ -35,7 +53,18 @@ struct option_spec {
   std::string help;
   // A flag takes no value: "--name" alone sets it to "true" (enabled() says so).
   bool flag = false;
+  // A connection string (or URL list): usage() shows its default without secrets.
+  bool secret = false;
 };
+
+// An option whose value is a connection string or URL list (its secrets are
+// never printed).
+inline option_spec connection_option(std::string name, std::string env, std::string default_value,
+                                     std::string help) {
+  option_spec spec{std::move(name), std::move(env), std::move(default_value), std::move(help)};
+  spec.secret = true;
+  return spec;
+}
 
 class options {
  public:

@@ -35,7 +35,7 @@ bool wait_for(int fd, short events, std::chrono::steady_clock::time_point deadli
 
 }  // namespace
 
-http_response parse_http_response(const std::string& raw) {
+http_response parse_response(const std::string& raw) {
   http_response out;
   const auto head_end = raw.find("\r\n\r\n");
   if (head_end == std::string::npos || raw.compare(0, 5, "HTTP/") != 0) return out;
@@ -93,7 +93,7 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
     if (n == 0) break;
     raw.append(buffer, static_cast<std::size_t>(n));
   }
-  return parse_http_response(raw);
+  return parse_response(raw);
 }
 
 http_response post_json(std::uint16_t port, const std::string& path, const nlohmann::json& body,

@@ -28,9 +28,9 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
                            const std::map<std::string, std::string>& headers = {},
                            int timeout_ms = 15'000);
 
-// A whole HTTP/1.1 response as read until the server closed the connection; status 0 when
-// it is not one. (For transports other than this client's, such as the tests' TLS client.)
-http_response parse_http_response(const std::string& raw);
+// Parses a complete response as read from the socket up to the server's close; status 0
+// when it does not start with a status line and headers.
+http_response parse_response(const std::string& raw);
 
 // POST a JSON body with Content-Type: application/json.
 http_response post_json(std::uint16_t port, const std::string& path, const nlohmann::json& body,

@@ -52,8 +52,12 @@ api_error from_rejection(domain::rejection_code code) {
   return api_error::internal;
 }
 
+// Messages may quote what a client sent (an id from the path or the query string), which
+// need not be UTF-8: such bytes are replaced with U+FFFD instead of making dump() throw,
+// so that every error still gets its body.
 std::string problem_body(const problem& p) {
-  return nlohmann::json{{"error", p.message}, {"code", classify(p.error).code}}.dump();
+  return nlohmann::json{{"error", p.message}, {"code", classify(p.error).code}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 http_answer answer_problem(const problem& p) {

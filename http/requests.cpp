@@ -4,6 +4,9 @@
 #include <cctype>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <vector>
 
 #include "domain/event_codec.hpp"
 #include "domain/ids.hpp"
@@ -125,20 +128,117 @@ parsed<domain::command> parse_route_body(command_route route, const json& body) 
   return failure(problem{api_error::internal, "unknown route"});
 }
 
-// The checks every command body passes first: the key's form, valid JSON, an object.
+// Builds the document of a command body from nlohmann's SAX events (its SAX parser keeps
+// its own stack, so no input nests the call stack), refusing, as soon as it is seen, a
+// body that is not an object, a container nested deeper than json_depth_max and a name
+// repeated within one object. Each open container's names are kept for the duplicate
+// check; there are at most json_depth_max of them.
+class bounded_document final : public nlohmann::json_sax<json> {
+ public:
+  json take() { return std::move(root_); }
+  const std::optional<problem>& refusal() const { return refusal_; }
+
+  bool null() override { return put(nullptr); }
+  bool boolean(bool value) override { return put(value); }
+  bool number_integer(number_integer_t value) override { return put(value); }
+  bool number_unsigned(number_unsigned_t value) override { return put(value); }
+  bool number_float(number_float_t value, const string_t&) override { return put(value); }
+  bool string(string_t& value) override { return put(std::move(value)); }
+  bool binary(binary_t&) override { return refuse("the body is not valid JSON"); }
+  bool start_object(std::size_t) override { return open(json::object()); }
+  bool start_array(std::size_t) override { return open(json::array()); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+
+  bool key(string_t& name) override {
+    if (!names_.back().insert(name).second) {
+      return refuse("field '" + name + "' appears more than once");
+    }
+    if (open_.size() == 1) field_ = name;
+    slot_ = &(*open_.back())[name];
+    return true;
+  }
+
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception&) override {
+    return refuse("the body is not valid JSON (at byte " + std::to_string(position) + ")");
+  }
+
+ private:
+  // Where the next value goes: the root, the end of the open array, or the slot of the
+  // key just read (std::map nodes do not move, and nothing is added to an array while
+  // one of its elements is open, so the pointers stay valid).
+  json* place(json value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    if (open_.back()->is_array()) {
+      open_.back()->push_back(std::move(value));
+      return &open_.back()->back();
+    }
+    *slot_ = std::move(value);
+    return slot_;
+  }
+
+  template <class Value>
+  bool put(Value&& value) {
+    if (open_.empty()) return refuse("the body must be a JSON object");
+    place(json(std::forward<Value>(value)));
+    return true;
+  }
+
+  bool open(json container) {
+    if (open_.empty() && !container.is_object()) return refuse("the body must be a JSON object");
+    if (open_.size() == json_depth_max) {
+      return refuse("field '" + field_ + "' nests arrays or objects deeper than " +
+                    std::to_string(json_depth_max) +
+                    " levels; a command is a flat JSON object of strings and numbers");
+    }
+    open_.push_back(place(std::move(container)));
+    names_.emplace_back();
+    return true;
+  }
+
+  bool close() {
+    open_.pop_back();
+    names_.pop_back();
+    return true;
+  }
+
+  bool refuse(std::string message) {
+    if (!refusal_) refusal_ = problem{api_error::malformed_json, std::move(message)};
+    return false;
+  }
+
+  json root_;
+  std::vector<json*> open_;
+  std::vector<std::set<std::string>> names_;
+  json* slot_ = nullptr;
+  std::string field_;
+  std::optional<problem> refusal_;
+};
+
+// The checks every command body passes first: the key's form, valid JSON, a flat object.
 parsed<json> command_body(std::string_view body, std::string_view idempotency_key) {
   if (!idempotency_key.empty() && !domain::valid_idempotency_key(idempotency_key)) {
     return failure(problem{api_error::invalid_idempotency_key,
-                           "Idempotency-Key must be 1 to 128 printable ASCII characters"});
+                           "Idempotency-Key must be 1 to " +
+                               std::to_string(domain::idempotency_key_bytes_max) +
+                               " printable ASCII characters without spaces"});
   }
-  auto parsed_body = json::parse(body.begin(), body.end(), nullptr, false);
-  if (parsed_body.is_discarded()) {
-    return failure(problem{api_error::malformed_json, "the body is not valid JSON"});
+  // JSON text never holds a raw NUL, but the JSON library takes one for the end of its
+  // input and would ignore whatever follows it.
+  if (body.find('\0') != std::string_view::npos) {
+    return failure(problem{api_error::malformed_json, "the body is not valid JSON (a NUL byte)"});
   }
-  if (!parsed_body.is_object()) {
-    return failure(problem{api_error::malformed_json, "the body must be a JSON object"});
+  bounded_document document;
+  const bool parsed_ok = json::sax_parse(body.begin(), body.end(), &document);
+  if (!parsed_ok || document.refusal()) {
+    return failure(document.refusal().value_or(
+        problem{api_error::malformed_json, "the body is not valid JSON"}));
   }
-  return parsed_body;
+  return document.take();
 }
 
 // Keys are sorted by the JSON library, so the same request always gives the
@@ -186,7 +286,10 @@ domain::result<actors::transfer_request, problem> parse_transfer(std::string_vie
   if (!description) return failure(description.error());
   auto transfer_id = text_field(b, "transfer_id", false, domain::idempotency_key_bytes_max);
   if (!transfer_id) return failure(transfer_id.error());
-  if (!transfer_id->empty() && !domain::valid_idempotency_key(*transfer_id)) {
+  // Sent empty, it is refused rather than taken for absent: the transfer would run under
+  // a fresh id, without the idempotency the client asked for.
+  const bool has_transfer_id = b.contains("transfer_id") && !b["transfer_id"].is_null();
+  if (has_transfer_id && !domain::valid_idempotency_key(*transfer_id)) {
     return failure(problem{api_error::invalid_field,
                            "transfer_id must be 1 to 128 printable ASCII characters"});
   }

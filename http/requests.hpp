@@ -13,6 +13,13 @@ namespace chronicle::http {
 
 constexpr std::size_t request_body_bytes_max = 64 * 1024;
 
+// Command bodies are flat JSON objects. A field may hold an array or an object only so
+// that its wrong type is refused by name; anything nested deeper than this many levels
+// (the body itself is level 1) is refused while parsing, before it is built. A name
+// that appears twice in one object is refused too: the JSON library would keep the
+// last silently, and a ledger must not guess which one the client meant.
+constexpr std::size_t json_depth_max = 2;
+
 enum class command_route { create_account, deposit, withdraw, close_account };
 
 // `idempotency_key` is the header's value, empty when absent.

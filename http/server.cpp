@@ -63,10 +63,12 @@ class connection_gate {
   client_connections counts_;
 };
 
+class path_checked_router;
+
 // The same router and handlers behind plain HTTP or TLS: only the socket type differs.
 template <class Base>
 struct node_traits : Base {
-  using request_handler_t = router_t;
+  using request_handler_t = path_checked_router;
   using ip_blocker_t = connection_gate;
   using connection_state_listener_t = connection_gate;
   static constexpr bool use_connection_count_limiter = true;
@@ -82,9 +84,19 @@ constexpr std::int64_t page_default = 100;
 constexpr std::int64_t page_max = 1000;
 constexpr auto read_timelimit = std::chrono::seconds{30};
 constexpr auto write_timelimit = std::chrono::seconds{10};
-// Beyond this the transport drops the connection; below it, bodies larger than
-// request_body_bytes_max get a proper 413.
+// Transport limits, enforced by RESTinio's parser while it reads a request. RESTinio
+// 0.6.16 has no hook to answer a request that breaks one of them: it closes the
+// connection without a response. So they sit far above anything a valid request needs,
+// and below them the route's own checks answer with a JSON error (a body larger than
+// request_body_bytes_max gets 413, a bad Idempotency-Key 400). A declared Content-Length
+// above transport_body_bytes_max is refused when the headers end, before any of the body
+// is read or allocated. See docs/SECURITY.md, "Limits and input handling".
 constexpr std::uint64_t transport_body_bytes_max = 1024 * 1024;
+constexpr std::size_t url_bytes_max = 8 * 1024;
+constexpr std::size_t header_name_bytes_max = 256;
+// RESTinio refuses a value of this size or more.
+constexpr std::size_t header_value_bytes_max = 8 * 1024;
+constexpr std::size_t header_fields_max = 100;
 // TLS 1.2 suites: ECDHE key exchange and AEAD ciphers only (Mozilla's "intermediate" list
 // without the DHE ones, which would need Diffie-Hellman parameters).
 constexpr const char* tls12_ciphers =
@@ -386,7 +398,11 @@ class handlers {
   std::optional<std::string> authorize(access needed, const request& req) {
     if (needed == access::open) return std::string{};
     if (!keys_) return std::string{insecure_principal};
-    const auto header = req->header().get_field_or(restinio::http_field::authorization, "");
+    // Two Authorization headers are refused: which one a proxy or the server reads is
+    // exactly the ambiguity an attacker wants.
+    const auto header = header_count(req, "Authorization") > 1
+                            ? std::string{"(sent twice)"}
+                            : req->header().get_field_or(restinio::http_field::authorization, "");
     const auto who = keys_->authenticate(header);
     if (!who) {
       out_->problem(req, api_error::unauthorized,
@@ -425,8 +441,9 @@ class handlers {
 
   restinio::request_handling_status_t account(const request& req, std::string id) {
     if (!domain::valid_account_id(id)) return unknown_account(req, id);
-    const auto qp = restinio::parse_query(req->header().query());
-    const auto consistency = qp.get_param("consistency");
+    const auto qp = strict_query(req);
+    if (!qp) return invalid(req, "the query string is malformed");
+    const auto consistency = qp->get_param("consistency");
     if (consistency && *consistency == "strong") {
       caf::anon_send(bridge_, req, actors::account_query{std::move(id)});
     } else if (!consistency || *consistency == "eventual") {
@@ -468,16 +485,25 @@ class handlers {
   }
 
   restinio::request_handling_status_t accounts(const request& req) {
-    const auto qp = restinio::parse_query(req->header().query());
-    const auto limit = integer_param(qp, "limit", page_default, 1, page_max);
+    const auto qp = strict_query(req);
+    if (!qp) return invalid(req, "the query string is malformed");
+    const auto limit = integer_param(*qp, "limit", page_default, 1, page_max);
     if (!limit) return invalid(req, limit.error());
     persistence::account_filter filter;
     filter.limit = static_cast<std::size_t>(*limit);
-    filter.owner_name = restinio::cast_to<std::string>(qp.get_param("owner").value_or(""));
-    filter.status = restinio::cast_to<std::string>(qp.get_param("status").value_or(""));
-    filter.after_account_id = restinio::cast_to<std::string>(qp.get_param("after").value_or(""));
+    filter.owner_name = restinio::cast_to<std::string>(qp->get_param("owner").value_or(""));
+    filter.status = restinio::cast_to<std::string>(qp->get_param("status").value_or(""));
+    filter.after_account_id = restinio::cast_to<std::string>(qp->get_param("after").value_or(""));
     if (!filter.status.empty() && filter.status != "open" && filter.status != "closed") {
       return invalid(req, "status must be open or closed");
+    }
+    if (!domain::valid_text(filter.owner_name, domain::owner_name_bytes_max)) {
+      return invalid(req, "owner must be UTF-8 text without control characters, at most " +
+                              std::to_string(domain::owner_name_bytes_max) + " bytes");
+    }
+    // `after` is the cursor returned as next_after: an account id.
+    if (!filter.after_account_id.empty() && !domain::valid_account_id(filter.after_account_id)) {
+      return invalid(req, "after must be an account id returned as 'next_after'");
     }
     caf::anon_send(bridge_, req, std::move(filter));
     return restinio::request_accepted();
@@ -485,9 +511,10 @@ class handlers {
 
   restinio::request_handling_status_t transactions(const request& req, std::string id) {
     if (!domain::valid_account_id(id)) return unknown_account(req, id);
-    const auto qp = restinio::parse_query(req->header().query());
-    const auto limit = integer_param(qp, "limit", page_default, 1, page_max);
-    const auto before = integer_param(qp, "before", 0, 0, INT64_MAX / 2);
+    const auto qp = strict_query(req);
+    if (!qp) return invalid(req, "the query string is malformed");
+    const auto limit = integer_param(*qp, "limit", page_default, 1, page_max);
+    const auto before = integer_param(*qp, "before", 0, 0, INT64_MAX / 2);
     if (!limit || !before) return invalid(req, !limit ? limit.error() : before.error());
     caf::anon_send(
         bridge_, req,
@@ -496,17 +523,18 @@ class handlers {
   }
 
   restinio::request_handling_status_t timeline(const request& req) {
-    const auto qp = restinio::parse_query(req->header().query());
-    const auto limit = integer_param(qp, "limit", page_default, 1, page_max);
+    const auto qp = strict_query(req);
+    if (!qp) return invalid(req, "the query string is malformed");
+    const auto limit = integer_param(*qp, "limit", page_default, 1, page_max);
     if (!limit) return invalid(req, limit.error());
     persistence::timeline_query q;
     q.limit = static_cast<std::size_t>(*limit);
-    const auto order = qp.get_param("order");
+    const auto order = qp->get_param("order");
     if (order && *order != "desc" && *order != "asc") {
       return invalid(req, "order must be desc or asc");
     }
     q.newest_first = !order || *order == "desc";
-    if (const auto after = qp.get_param("after")) {
+    if (const auto after = qp->get_param("after")) {
       q.after = parse_cursor(*after);
       if (!q.after) return invalid(req, "after must be a cursor returned as 'next'");
     }
@@ -516,9 +544,10 @@ class handlers {
 
   restinio::request_handling_status_t events(const request& req, std::string id) {
     if (!domain::valid_account_id(id)) return unknown_account(req, id);
-    const auto qp = restinio::parse_query(req->header().query());
-    const auto from = integer_param(qp, "from_version", 1, 1, INT64_MAX / 2);
-    const auto limit = integer_param(qp, "limit", page_default, 1, page_max);
+    const auto qp = strict_query(req);
+    if (!qp) return invalid(req, "the query string is malformed");
+    const auto from = integer_param(*qp, "from_version", 1, 1, INT64_MAX / 2);
+    const auto limit = integer_param(*qp, "limit", page_default, 1, page_max);
     if (!from || !limit) return invalid(req, !from ? from.error() : limit.error());
     caf::anon_send(bridge_, req,
                    actors::events_query{std::move(id), *from, static_cast<std::size_t>(*limit)});
@@ -567,9 +596,9 @@ class handlers {
   restinio::request_handling_status_t submit(const request& req, const std::string& issued_by,
                                              Parse parse) {
     const auto content_type = req->header().get_field_or(restinio::http_field::content_type, "");
-    if (!is_json_content_type(content_type)) {
+    if (!is_json_content_type(content_type) || header_count(req, "Content-Type") > 1) {
       out_->problem(req, api_error::unsupported_media_type,
-                    "Content-Type must be application/json");
+                    "Content-Type must be application/json, sent once");
       return restinio::request_accepted();
     }
     if (req->body().size() > request_body_bytes_max) {
@@ -577,7 +606,16 @@ class handlers {
                     "the body exceeds " + std::to_string(request_body_bytes_max) + " bytes");
       return restinio::request_accepted();
     }
+    // A key sent twice, or sent empty, is refused: the command must not run as if it
+    // had one key, or none, when the client meant something else.
+    const auto keys = header_count(req, "Idempotency-Key");
     const auto key = req->header().get_field_or("Idempotency-Key", "");
+    if (keys > 1 || (keys == 1 && key.empty())) {
+      out_->problem(req, api_error::invalid_idempotency_key,
+                    keys > 1 ? "Idempotency-Key must be sent at most once"
+                             : "Idempotency-Key must not be empty");
+      return restinio::request_accepted();
+    }
     auto parsed = parse(req->body(), key);
     if (!parsed) {
       out_->respond(req, answer_problem(parsed.error()));
@@ -586,6 +624,25 @@ class handlers {
     parsed->issued_by = issued_by;
     caf::anon_send(bridge_, req, std::move(*parsed));
     return restinio::request_accepted();
+  }
+
+  // Strict (RESTinio's defaults), but a malformed query string is answered with a 400
+  // instead of an exception, which would make RESTinio close the connection unanswered.
+  static std::optional<restinio::query_string_params_t> strict_query(const request& req) {
+    auto parsed = restinio::try_parse_query<restinio::parse_query_traits::restinio_defaults>(
+        req->header().query());
+    if (!parsed) return std::nullopt;
+    return std::move(*parsed);
+  }
+
+  // How many times a header field was sent: a repeated one is refused, not guessed at.
+  static std::size_t header_count(const request& req, restinio::string_view_t name) {
+    std::size_t count = 0;
+    req->header().for_each_value_of(name, [&count](restinio::string_view_t) {
+      ++count;
+      return restinio::http_header_fields_t::continue_enumeration();
+    });
+    return count;
   }
 
   // Relaxed: instants carry ':' that clients rarely percent-encode.
@@ -702,6 +759,32 @@ std::unique_ptr<router_t> make_routes(std::shared_ptr<handlers> h,
   return router;
 }
 
+// RESTinio's express router normalises the path before matching and throws when it is
+// not valid percent-encoding of UTF-8 ("%zz", "%FF"); RESTinio answers a handler that
+// throws by closing the connection unanswered. The same normalisation is tried here
+// first, so such a path gets a 404 like any other path that names nothing.
+class path_checked_router {
+ public:
+  path_checked_router(std::unique_ptr<router_t> routes, std::shared_ptr<const responder> out)
+      : routes_{std::move(routes)}, out_{std::move(out)} {}
+
+  restinio::request_handling_status_t operator()(request req) const {
+    try {
+      (void)restinio::utils::uri_normalization::unreserved_chars::estimate_required_capacity(
+          req->header().path());
+    } catch (const restinio::exception_t&) {
+      out_->problem(req, api_error::route_not_found,
+                    "no such route: the path is not valid percent-encoded UTF-8");
+      return restinio::request_accepted();
+    }
+    return (*routes_)(std::move(req));
+  }
+
+ private:
+  std::unique_ptr<router_t> routes_;
+  std::shared_ptr<const responder> out_;
+};
+
 // TLS 1.2 and 1.3 only, forward-secret AEAD cipher suites for 1.2 (1.3's are all of that
 // kind), no compression (CRIME), no renegotiation; the certificate chain and key from PEM
 // files, checked to match.
@@ -747,7 +830,7 @@ domain::result<restinio::asio_ns::ssl::context, std::string> make_tls_context(
 // The settings both kinds of server share.
 template <class Traits>
 restinio::server_settings_t<Traits> settings_for(const server_config& config,
-                                                 std::unique_ptr<router_t> router,
+                                                 std::unique_ptr<path_checked_router> router,
                                                  std::shared_ptr<connection_gate> gate) {
   restinio::server_settings_t<Traits> settings;
   settings.address(config.address)
@@ -756,8 +839,12 @@ restinio::server_settings_t<Traits> settings_for(const server_config& config,
       .read_next_http_message_timelimit(read_timelimit)
       .write_http_response_timelimit(write_timelimit)
       .handle_request_timeout(config.command_timeout + std::chrono::seconds{5})
-      .incoming_http_msg_limits(
-          restinio::incoming_http_msg_limits_t{}.max_body_size(transport_body_bytes_max))
+      .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                    .max_body_size(transport_body_bytes_max)
+                                    .max_url_size(url_bytes_max)
+                                    .max_field_name_size(header_name_bytes_max)
+                                    .max_field_value_size(header_value_bytes_max)
+                                    .max_field_count(header_fields_max))
       .request_handler(std::move(router))
       .ip_blocker(gate)
       .connection_state_listener(gate);
@@ -786,7 +873,7 @@ class running_http_of final : public running_http {
 };
 
 domain::result<std::unique_ptr<running_http>, std::string> run_http(
-    const server_config& config, std::unique_ptr<router_t> router) {
+    const server_config& config, std::unique_ptr<path_checked_router> router) {
   auto gate = std::make_shared<connection_gate>(config.connections_per_client_max);
   if (config.tls_cert_file.empty()) {
     return std::unique_ptr<running_http>{
@@ -837,7 +924,8 @@ domain::result<std::unique_ptr<server>, std::string> server::start(
   }
   auto h = std::make_shared<handlers>(state->bridge, config.keys, out, config.rate);
   try {
-    auto running = run_http(config, make_routes(h, out));
+    auto running =
+        run_http(config, std::make_unique<path_checked_router>(make_routes(h, out), out));
     if (!running) {
       caf::anon_send_exit(state->bridge, caf::exit_reason::user_shutdown);
       return domain::failure(running.error());

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "domain/redact.hpp"
+
 namespace chronicle::messaging {
 namespace {
 
@@ -102,7 +104,7 @@ std::vector<std::string> split_urls(const std::string& text) {
 void on_connected(natsConnection* nc, void*) {
   char url[256] = {0};
   natsConnection_GetConnectedUrl(nc, url, sizeof(url));
-  std::fprintf(stderr, "nats: connected to %s\n", url);
+  std::fprintf(stderr, "nats: connected to %s\n", domain::redact_connection_string(url).c_str());
 }
 
 void on_disconnected(natsConnection* nc, void*) {
@@ -114,7 +116,7 @@ void on_disconnected(natsConnection* nc, void*) {
 void on_reconnected(natsConnection* nc, void*) {
   char url[256] = {0};
   natsConnection_GetConnectedUrl(nc, url, sizeof(url));
-  std::fprintf(stderr, "nats: reconnected to %s\n", url);
+  std::fprintf(stderr, "nats: reconnected to %s\n", domain::redact_connection_string(url).c_str());
 }
 
 enum class ack_state : std::uint8_t { pending, acked, failed };
@@ -314,7 +316,7 @@ domain::result<std::unique_ptr<nats_bus>, std::string> nats_bus::connect(
     on_connected(raw_connection, nullptr);
   } else if (s == NATS_NOT_YET_CONNECTED) {
     std::fprintf(stderr, "nats: no server reachable at %s yet; retrying in the background\n",
-                 settings.urls.c_str());
+                 domain::redact_connection_string(settings.urls).c_str());
   } else {
     return domain::failure(std::string{"NATS connect failed: "} + nats_GetLastError(nullptr));
   }

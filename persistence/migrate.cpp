@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "domain/redact.hpp"
+
 namespace chronicle::persistence {
 namespace {
 
@@ -49,7 +51,12 @@ domain::result<int, std::string> migrate(const std::string& owner_connection,
     }
     return count;
   } catch (const std::exception& e) {
-    return domain::failure(std::string{"migration failed: "} + e.what());
+    auto message = domain::redact_secrets(e.what(), {owner_connection});
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+      message.pop_back();
+    }
+    return domain::failure("migration failed (" +
+                           domain::redact_connection_string(owner_connection) + "): " + message);
   }
 }
 

@@ -5,7 +5,10 @@
 // The connection is opened on first use with the session settings every store
 // relies on (UTC timestamps, a statement timeout) and discarded after any
 // error, because libpqxx's automatic reactivation is not trusted. guarded()
-// turns driver exceptions into store errors at this one boundary.
+// turns driver exceptions into store errors at this one boundary, and logs
+// them without the connection string's secrets (domain/redact.hpp): a refused
+// privilege names the role and what it was refused; a failing connection is
+// logged once until it recovers or fails differently.
 
 #include <cstdio>
 #include <memory>
@@ -13,6 +16,7 @@
 #include <pqxx/except>
 #include <string>
 
+#include "domain/redact.hpp"
 #include "persistence/event_store.hpp"
 
 namespace chronicle::persistence {
@@ -31,19 +35,36 @@ class pg_connection {
   template <class T, class F>
   result<T, store_error> guarded(const char* what, F&& work) {
     try {
-      return work();
-    } catch (const pqxx::broken_connection&) {
+      result<T, store_error> out = work();
+      last_failure_.clear();
+      return out;
+    } catch (const pqxx::broken_connection& e) {
+      report_unavailable(what, e.what());
       reset();
       return failure(store_error::unavailable);
+    } catch (const pqxx::insufficient_privilege& e) {
+      report_refused(what, e.what());
+      reset();
+      return failure(store_error::failed);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "postgres: %s failed: %s\n", what, e.what());
+      std::fprintf(stderr, "postgres: %s failed: %s\n", what, redacted(e.what()).c_str());
       reset();
       return failure(store_error::failed);
     }
   }
 
+  // `text` without this connection's secrets.
+  std::string redacted(const std::string& text) const;
+  // The role this connection logs in as (its "user"), for messages.
+  std::string role() const;
+  // Log a lost or unopenable connection (once until it changes) and a refused
+  // privilege, for stores that catch driver exceptions themselves.
+  void report_unavailable(const char* what, const std::string& message);
+  void report_refused(const char* what, const std::string& message) const;
+
  private:
   std::string connection_string_;
+  std::string last_failure_;
   std::unique_ptr<pqxx::connection> connection_;
 };
 

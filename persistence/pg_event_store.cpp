@@ -224,14 +224,21 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
         case commit_state::unknown: return failure(store_error::unavailable);
         case commit_state::not_committed: break;
       }
-    } catch (const pqxx::broken_connection&) {
+    } catch (const pqxx::broken_connection& e) {
       // Lost before COMMIT was sent: nothing was written. One fresh connection
       // is worth a try (the server may have restarted); after that, give up.
       db_.reset();
-      if (attempt >= 2) return failure(store_error::unavailable);
+      if (attempt >= 2) {
+        db_.report_unavailable("append", e.what());
+        return failure(store_error::unavailable);
+      }
       continue;
+    } catch (const pqxx::insufficient_privilege& e) {
+      db_.report_refused("append", e.what());
+      db_.reset();
+      return failure(store_error::failed);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "event store: append failed: %s\n", e.what());
+      std::fprintf(stderr, "event store: append failed: %s\n", db_.redacted(e.what()).c_str());
       db_.reset();
       return failure(store_error::failed);
     }

@@ -436,6 +436,8 @@ std::string projection_list(const std::vector<projection>& selected) {
 
 }  // namespace
 
+// The *_rebuild tables exist from the migrations on (state/003): the read-model writer
+// role may empty and fill them, and copy them over the live ones, but not create them.
 result<done, store_error> pg_read_models::begin(const std::vector<projection>& selected) {
   rebuilding_ = selected;
   return db_.guarded<done>("rebuild begin", [&] {
@@ -445,10 +447,7 @@ result<done, store_error> pg_read_models::begin(const std::vector<projection>& s
     for (const auto p : selected) {
       for (const auto& t : tables_of(p)) tables.push_back(t);
     }
-    for (const auto& t : tables) {
-      txn.exec("DROP TABLE IF EXISTS " + t + rebuild_suffix);
-      txn.exec("CREATE TABLE " + t + rebuild_suffix + " (LIKE " + t + " INCLUDING ALL)");
-    }
+    for (const auto& t : tables) txn.exec("DELETE FROM " + t + rebuild_suffix);
     txn.commit();
     return done{};
   });
@@ -463,17 +462,16 @@ result<done, store_error> pg_read_models::swap_in() {
     pqxx::work txn{db_.get()};
     for (const auto p : rebuilding_) {
       for (const auto& t : tables_of(p)) {
-        txn.exec("ALTER TABLE " + t + " RENAME TO " + t + "_retired");
-        txn.exec("ALTER TABLE " + t + rebuild_suffix + " RENAME TO " + t);
-        txn.exec("DROP TABLE " + t + "_retired");
-        txn.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON " + t + " TO chronicle_app");
+        txn.exec("DELETE FROM " + t);
+        txn.exec("INSERT INTO " + t + " SELECT * FROM " + t + rebuild_suffix);
+        txn.exec("DELETE FROM " + t + rebuild_suffix);
       }
     }
     const read_model_tables live;
     for (const auto& t : {live.checkpoints, live.status}) {
       txn.exec("DELETE FROM " + t + " WHERE projection IN " + projection_list(rebuilding_));
       txn.exec("INSERT INTO " + t + " SELECT * FROM " + t + rebuild_suffix);
-      txn.exec("DROP TABLE " + t + rebuild_suffix);
+      txn.exec("DELETE FROM " + t + rebuild_suffix);
     }
     txn.commit();
     return done{};

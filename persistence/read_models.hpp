@@ -152,15 +152,15 @@ class read_model_store {
 };
 
 // Rebuilds projections from scratch beside the live tables and swaps the new
-// tables in atomically (needs the tables' owner role).
+// rows in atomically (row privileges only: the read-model writer role).
 class read_model_rebuild {
  public:
   virtual ~read_model_rebuild() = default;
-  // Creates empty tables for the selected projections.
+  // Empties the rebuild tables of the selected projections.
   virtual result<done, store_error> begin(const std::vector<projection>& selected) = 0;
   // Like read_model_store::apply(), into the new tables.
   virtual result<std::size_t, store_error> load(const std::vector<domain::event>& events) = 0;
-  // In one transaction: the new tables and checkpoints replace the live ones.
+  // In one transaction: the rebuilt rows and checkpoints replace the live ones.
   virtual result<done, store_error> swap_in() = 0;
 };
 

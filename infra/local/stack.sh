@@ -188,30 +188,46 @@ pg_wait_ready() {
   done
 }
 
+# The database roles (docs/SECURITY.md, "Database roles"). The migrations grant each role
+# its privileges on the tables; here we create the roles, the databases and who may connect.
+# The passwords are for this local stack only; they differ from the role names so that a
+# test can tell a leaked password from a role name in a log.
+readonly OWNER_PASSWORD=owner-local-7Rk2vQ
+readonly APP_PASSWORD=app-local-3Wd8nL
+readonly PROJECTOR_PASSWORD=projector-local-9Tf4xZ
+readonly AUDITOR_PASSWORD=auditor-local-6Mb1pJ
+
 pg_bootstrap() {
   local db
   as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
-    -d postgres >/dev/null <<'SQL'
+    -d postgres -v owner_pw="$OWNER_PASSWORD" -v app_pw="$APP_PASSWORD" \
+    -v projector_pw="$PROJECTOR_PASSWORD" -v auditor_pw="$AUDITOR_PASSWORD" >/dev/null <<'SQL'
 SELECT format('CREATE ROLE %I', r)
-  FROM unnest(ARRAY['chronicle_owner', 'chronicle_app']) AS r
+  FROM unnest(ARRAY['chronicle_owner', 'chronicle_app', 'chronicle_projector',
+                    'chronicle_auditor']) AS r
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
 ALTER ROLE chronicle_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
-  PASSWORD 'chronicle_owner';
+  PASSWORD :'owner_pw';
 ALTER ROLE chronicle_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
-  PASSWORD 'chronicle_app';
+  PASSWORD :'app_pw';
+ALTER ROLE chronicle_projector WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
+  PASSWORD :'projector_pw';
+ALTER ROLE chronicle_auditor WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
+  PASSWORD :'auditor_pw';
 SELECT format('CREATE DATABASE %I OWNER chronicle_owner ENCODING ''UTF8'' TEMPLATE template0', d)
   FROM unnest(ARRAY['chronicle_events', 'chronicle_state']) AS d
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = d) \gexec
 ALTER DATABASE chronicle_events OWNER TO chronicle_owner;
 ALTER DATABASE chronicle_state OWNER TO chronicle_owner;
 REVOKE CONNECT ON DATABASE chronicle_events, chronicle_state FROM PUBLIC;
-GRANT CONNECT ON DATABASE chronicle_events, chronicle_state TO chronicle_app, chronicle_owner;
+GRANT CONNECT ON DATABASE chronicle_events, chronicle_state
+  TO chronicle_owner, chronicle_app, chronicle_projector, chronicle_auditor;
 SQL
   for db in chronicle_events chronicle_state; do
     as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
       -d "$db" >/dev/null <<'SQL'
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO chronicle_app;
+GRANT USAGE ON SCHEMA public TO chronicle_app, chronicle_projector, chronicle_auditor;
 GRANT ALL ON SCHEMA public TO chronicle_owner;
 SQL
   done
@@ -323,10 +339,14 @@ print_env() {
   local mode=${1:-plain} key value i
   local common="host=127.0.0.1 port=$PG_PORT"
   local -a pairs=(
-    CHRONICLE_EVENTS_DB "$common dbname=chronicle_events user=chronicle_app password=chronicle_app connect_timeout=2"
-    CHRONICLE_STATE_DB "$common dbname=chronicle_state user=chronicle_app password=chronicle_app connect_timeout=2"
-    CHRONICLE_ADMIN_DB "$common dbname=chronicle_events user=chronicle_owner password=chronicle_owner connect_timeout=2"
-    CHRONICLE_STATE_ADMIN_DB "$common dbname=chronicle_state user=chronicle_owner password=chronicle_owner connect_timeout=2"
+    CHRONICLE_EVENTS_DB "$common dbname=chronicle_events user=chronicle_app password=$APP_PASSWORD connect_timeout=2"
+    CHRONICLE_STATE_DB "$common dbname=chronicle_state user=chronicle_app password=$APP_PASSWORD connect_timeout=2"
+    CHRONICLE_ADMIN_DB "$common dbname=chronicle_events user=chronicle_owner password=$OWNER_PASSWORD connect_timeout=2"
+    CHRONICLE_STATE_ADMIN_DB "$common dbname=chronicle_state user=chronicle_owner password=$OWNER_PASSWORD connect_timeout=2"
+    CHRONICLE_PROJECTOR_EVENTS_DB "$common dbname=chronicle_events user=chronicle_projector password=$PROJECTOR_PASSWORD connect_timeout=2"
+    CHRONICLE_PROJECTOR_STATE_DB "$common dbname=chronicle_state user=chronicle_projector password=$PROJECTOR_PASSWORD connect_timeout=2"
+    CHRONICLE_AUDITOR_EVENTS_DB "$common dbname=chronicle_events user=chronicle_auditor password=$AUDITOR_PASSWORD connect_timeout=2"
+    CHRONICLE_AUDITOR_STATE_DB "$common dbname=chronicle_state user=chronicle_auditor password=$AUDITOR_PASSWORD connect_timeout=2"
     CHRONICLE_NATS "nats://127.0.0.1:$NATS_PORT"
     CHRONICLE_RUN_DIR "$RUN"
     CHRONICLE_STACK "$STACK"

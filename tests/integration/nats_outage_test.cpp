@@ -33,7 +33,7 @@ std::string nats_url() {
 std::int64_t outbox_rows(const std::string& account_id) {
   pqxx::connection conn{env_or("CHRONICLE_EVENTS_DB",
                                "host=127.0.0.1 port=55432 dbname=chronicle_events "
-                               "user=chronicle_app password=chronicle_app connect_timeout=2")};
+                               "user=chronicle_app password=app-local-3Wd8nL connect_timeout=2")};
   pqxx::read_transaction txn{conn};
   return txn.exec_params1("SELECT count(*) FROM outbox WHERE account_id = $1", account_id)[0]
       .as<std::int64_t>();

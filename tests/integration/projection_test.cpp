@@ -65,7 +65,8 @@ class projection : public ::testing::Test {
   }
 
   persistence::pg_event_store events_{events_db()};
-  persistence::pg_read_models views_{state_db()};
+  // The projections write the read models as the read-model writer role.
+  persistence::pg_read_models views_{projector_state_db()};
 };
 
 TEST_F(projection, given_batch_when_redelivered_then_every_version_applied_once) {

@@ -32,7 +32,7 @@ std::string nats_url() {
 std::string events_db() {
   return env_or("CHRONICLE_EVENTS_DB",
                 "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_app "
-                "password=chronicle_app connect_timeout=2");
+                "password=app-local-3Wd8nL connect_timeout=2");
 }
 
 std::unique_ptr<messaging::nats_bus> connected_bus() {

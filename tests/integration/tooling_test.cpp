@@ -76,7 +76,8 @@ class tooling : public ::testing::Test {
   }
 
   persistence::pg_event_store events_{events_db()};
-  persistence::pg_read_models views_{state_db()};
+  // The projections write the read models as the read-model writer role.
+  persistence::pg_read_models views_{projector_state_db()};
 };
 
 TEST_F(tooling, given_consistent_account_when_verified_then_exit_0) {
@@ -109,7 +110,8 @@ TEST_F(tooling, given_event_edited_by_the_database_owner_then_verify_names_accou
 TEST_F(tooling, given_corrupted_read_model_row_then_verify_reports_it_and_replay_repairs_it) {
   const std::string id = "corrupt-" + unique_suffix();
   projected_account(id);
-  exec_as(state_db(), "UPDATE account_balance SET balance = balance + 1 WHERE account_id = $1", id);
+  exec_as(projector_state_db(),
+          "UPDATE account_balance SET balance = balance + 1 WHERE account_id = $1", id);
   const auto before = chronicle_cli("verify --account " + id);
   EXPECT_EQ(before.exit_code, 1) << before.output;
   EXPECT_NE(before.output.find("MISMATCH account " + id +

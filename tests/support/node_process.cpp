@@ -47,6 +47,19 @@ std::string state_admin_db() {
   return env_or("CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db);
 }
 
+std::string projector_events_db() {
+  return env_or("CHRONICLE_PROJECTOR_EVENTS_DB", app::local_projector_events_db);
+}
+std::string projector_state_db() {
+  return env_or("CHRONICLE_PROJECTOR_STATE_DB", app::local_projector_state_db);
+}
+std::string auditor_events_db() {
+  return env_or("CHRONICLE_AUDITOR_EVENTS_DB", app::local_auditor_events_db);
+}
+std::string auditor_state_db() {
+  return env_or("CHRONICLE_AUDITOR_STATE_DB", app::local_auditor_state_db);
+}
+
 std::string unique_suffix() {
   std::random_device device;
   return std::to_string(::getpid()) + "-" + std::to_string(device() % 1'000'000'000);

@@ -17,11 +17,15 @@ namespace chronicle::testing {
 std::string env_or(const char* name, const std::string& fallback);
 
 // The local stack's connection strings, as `make test` exports them (or the
-// stack's defaults when run by hand).
-std::string events_db();
-std::string admin_db();
-std::string state_db();
-std::string state_admin_db();
+// stack's defaults when run by hand): one per database role and database.
+std::string events_db();            // application
+std::string state_db();             // application (read only)
+std::string admin_db();             // owner
+std::string state_admin_db();       // owner
+std::string projector_events_db();  // read-model writer (reads events)
+std::string projector_state_db();   // read-model writer
+std::string auditor_events_db();    // auditor (read only)
+std::string auditor_state_db();     // auditor (read only)
 
 // A unique-enough suffix so that runs against the same database never collide.
 std::string unique_suffix();

@@ -134,7 +134,7 @@ client::http_response raw_https_request(std::uint16_t port, const tls_client_opt
     if (n <= 0) break;
     raw.append(buffer, static_cast<std::size_t>(n));
   }
-  return client::parse_http_response(raw);
+  return client::parse_response(raw);
 }
 
 }  // namespace chronicle::testing

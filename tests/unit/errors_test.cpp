@@ -532,6 +532,88 @@ TEST(parse_command, given_different_account_when_parsed_then_different_fingerpri
   EXPECT_NE(a->fingerprint, b->fingerprint);
 }
 
+TEST(parse_command, given_nesting_past_json_depth_max_when_parsed_then_malformed_naming_field) {
+  ASSERT_EQ(json_depth_max, 2u);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"account_id":"a","amount":"1","description":[[1]]})", "description"},
+      {R"({"account_id":{"x":{}},"amount":"1"})", "account_id"},
+      {R"({"account_id":"a","amount":"1","memo":[{"a":1}]})", "memo"},
+      {R"({"account_id":"a","amount":)" + std::string(100'000, '[') + std::string(100'000, ']') +
+           "}",
+       "amount"},
+  };
+  for (const auto& [body, field] : cases) {
+    SCOPED_TRACE(body.substr(0, 60));
+    const auto r = parse(command_route::deposit, body);
+    ASSERT_EQ(error_of(r), api_error::malformed_json) << show(r);
+    EXPECT_NE(r.error().message.find("'" + field + "'"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("deeper than 2 levels"), std::string::npos);
+  }
+}
+
+TEST(parse_command, given_top_level_nesting_of_100000_arrays_when_parsed_then_not_an_object) {
+  const auto r =
+      parse(command_route::deposit, std::string(100'000, '[') + std::string(100'000, ']'));
+  ASSERT_EQ(error_of(r), api_error::malformed_json) << show(r);
+  EXPECT_EQ(r.error().message, "the body must be a JSON object");
+}
+
+TEST(parse_command, given_a_name_twice_in_one_object_when_parsed_then_malformed_naming_it) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"account_id":"a","amount":"1","amount":"2"})", "amount"},
+      {R"({"account_id":"a","account_id":"a","amount":"1"})", "account_id"},
+      {R"({"account_id":"a","amount":"1","am\u006funt":"1"})", "amount"},
+      {R"({"account_id":"a","amount":"1","description":{"k":1,"k":2}})", "k"},
+  };
+  for (const auto& [body, field] : cases) {
+    SCOPED_TRACE(body);
+    const auto r = parse(command_route::deposit, body);
+    ASSERT_EQ(error_of(r), api_error::malformed_json) << show(r);
+    EXPECT_EQ(r.error().message, "field '" + field + "' appears more than once");
+  }
+}
+
+TEST(parse_command, given_the_same_name_in_sibling_objects_when_parsed_then_not_a_duplicate) {
+  const auto r = parse(command_route::deposit,
+                       R"({"account_id":"a","amount":"1","x":{"k":1},"y":{"k":1}})");
+  EXPECT_EQ(error_of(r), api_error::unknown_field) << show(r);
+}
+
+TEST(parse_command, given_a_nul_byte_anywhere_when_parsed_then_malformed) {
+  for (const std::string& body :
+       {R"({"account_id":"a","amount":"1"})" + std::string(1, '\0'),
+        R"({"account_id":"a","amount":"1"})" + std::string(1, '\0') + "garbage",
+        std::string(1, '\0') + R"({"account_id":"a","amount":"1"})"}) {
+    const auto r = parse(command_route::deposit, body);
+    EXPECT_EQ(error_of(r), api_error::malformed_json) << show(r);
+  }
+}
+
+TEST(parse_command, given_syntax_error_when_parsed_then_message_gives_its_byte) {
+  const auto r = parse(command_route::deposit, R"({"account_id":"a","amount":01})");
+  ASSERT_EQ(error_of(r), api_error::malformed_json) << show(r);
+  EXPECT_NE(r.error().message.find("at byte"), std::string::npos) << r.error().message;
+}
+
+TEST(parse_command, given_flat_body_when_parsed_by_the_bounded_parser_then_same_fields) {
+  const auto r = parse(command_route::deposit,
+                       R"({"account_id":"acc-1","amount":12.5,"description":"caf\u00e9"})");
+  ASSERT_TRUE(r.ok()) << show(r);
+  const auto& d = std::get<domain::deposit>(r->command);
+  EXPECT_EQ(d.amount, "12.5");
+  EXPECT_EQ(d.description, "caf\xC3\xA9");
+}
+
+TEST(parse_transfer, given_empty_transfer_id_when_parsed_then_invalid_field) {
+  const auto r = parse_transfer(
+      R"({"from_account_id":"a","to_account_id":"b","amount":"1","transfer_id":""})", "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().error, api_error::invalid_field);
+  const auto absent =
+      parse_transfer(R"({"from_account_id":"a","to_account_id":"b","amount":"1"})", "");
+  EXPECT_TRUE(absent.ok());
+}
+
 // ---------------------------------------------------------------------------------------------
 // is_json_content_type
 
