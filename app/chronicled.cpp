@@ -29,6 +29,13 @@ constexpr int migrate_attempts_max = 10;
 constexpr int stream_setup_attempts_max = 6;
 constexpr auto stream_setup_pause = std::chrono::milliseconds{500};
 constexpr long long snapshot_every_max = 1'000'000'000;
+// About a tenth of what one node commits per second on the reference machine
+// (docs/BENCHMARKS.md): one key cannot starve the others, and no ordinary client notices.
+constexpr long long rate_per_key_default = 1000;
+constexpr long long rate_burst_default = 2000;
+constexpr long long rate_max = 1'000'000;
+constexpr long long connections_per_client_default = 64;
+constexpr long long connections_per_client_max = 100'000;
 
 std::vector<app::option_spec> option_specs() {
   return {
@@ -55,6 +62,8 @@ std::vector<app::option_spec> option_specs() {
       app::connection_option("nats", "CHRONICLE_NATS", app::local_nats,
                              "NATS server URL(s), comma-separated; empty: no outbox relay (events "
                              "wait in the outbox)"),
+      {"nats-ca", "CHRONICLE_NATS_CA", "",
+       "PEM CA file: connect to NATS over TLS only, verifying the servers against it"},
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
        "events the outbox relay publishes to NATS per batch (1 to 1000)"},
       {"node-id", "CHRONICLE_NODE_ID", "node-1", "this node's name in health reports"},
@@ -74,6 +83,20 @@ std::vector<app::option_spec> option_specs() {
        "the API keys file (create keys with 'chronicle keys create'); re-read when it changes"},
       {"insecure-dev", "CHRONICLE_INSECURE_DEV", "",
        "serve WITHOUT authentication (development only; logged loudly)", true},
+      {"tls-cert", "CHRONICLE_TLS_CERT", "",
+       "PEM certificate chain: with --tls-key, serve HTTPS only (TLS 1.2 and 1.3); none: plain "
+       "HTTP"},
+      {"tls-key", "CHRONICLE_TLS_KEY", "", "PEM private key of --tls-cert"},
+      {"cors-origins", "CHRONICLE_CORS_ORIGINS", "",
+       "browser origins allowed to call the API, comma-separated "
+       "(https://a.example,https://b.example); none: no CORS"},
+      {"rate-per-key", "CHRONICLE_RATE_PER_KEY", std::to_string(rate_per_key_default),
+       "requests per second each API key may make beyond its burst (429 past it; 0: no limit)"},
+      {"rate-burst", "CHRONICLE_RATE_BURST", std::to_string(rate_burst_default),
+       "requests an API key may make at once before --rate-per-key applies"},
+      {"connections-per-client", "CHRONICLE_CONNECTIONS_PER_CLIENT",
+       std::to_string(connections_per_client_default),
+       "open HTTP connections one client address may hold (0: no limit but the node's 1024)"},
   };
 }
 
@@ -151,6 +174,7 @@ std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts) {
   messaging::nats_settings settings;
   settings.urls = opts.get("nats");
   settings.client_name = "chronicled " + opts.get("node-id");
+  settings.ca_file = opts.get("nats-ca");
   auto bus = messaging::nats_bus::connect(settings);
   if (!bus) {
     std::fprintf(stderr, "chronicled: %s\n", bus.error().c_str());
@@ -248,12 +272,25 @@ int run(const app::options& opts) {
       opts.integer("relay-batch-max", 1, static_cast<long long>(persistence::outbox_batch_max));
   const auto query_connections = opts.integer("query-connections", 1, 64);
   const auto snapshot_every = opts.integer("snapshot-every", 0, snapshot_every_max);
-  for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
-                        &query_connections, &snapshot_every}) {
+  const auto rate_per_key = opts.integer("rate-per-key", 0, rate_max);
+  const auto rate_burst = opts.integer("rate-burst", 1, rate_max);
+  const auto per_client = opts.integer("connections-per-client", 0, connections_per_client_max);
+  for (const auto* r :
+       {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
+        &query_connections, &snapshot_every, &rate_per_key, &rate_burst, &per_client}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
     }
+  }
+  auto cors = http::cors_policy::parse(opts.get("cors-origins"));
+  if (!cors) {
+    std::fprintf(stderr, "chronicled: --cors-origins: %s\n", cors.error().c_str());
+    return 2;
+  }
+  if (opts.get("tls-cert").empty() != opts.get("tls-key").empty()) {
+    std::fprintf(stderr, "chronicled: TLS needs both --tls-cert and --tls-key\n");
+    return 2;
   }
   log_connections(opts);
   if (!run_migrations("event store", opts.get("admin-db"), persistence::events_migrations()) ||
@@ -305,6 +342,13 @@ int run(const app::options& opts) {
   http_config.io_threads = static_cast<std::size_t>(*http_threads);
   http_config.node_id = opts.get("node-id");
   http_config.keys = *keys;
+  http_config.rate.per_second = static_cast<std::uint32_t>(*rate_per_key);
+  http_config.rate.burst = static_cast<std::uint32_t>(*rate_burst);
+  http_config.rate.keys_max = http::keys_max;
+  http_config.connections_per_client_max = static_cast<std::size_t>(*per_client);
+  http_config.tls_cert_file = opts.get("tls-cert");
+  http_config.tls_key_file = opts.get("tls-key");
+  http_config.cors = *cors;
   auto server = http::server::start(system, registry, queries, http_config);
   if (!server) {
     std::fprintf(stderr, "chronicled: %s\n", server.error().c_str());
@@ -315,8 +359,9 @@ int run(const app::options& opts) {
     for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
     return 1;
   }
-  std::printf("chronicled %s listening on http://%s:%lld/\n", http_config.node_id.c_str(),
-              http_config.address.c_str(), *port);
+  std::printf("chronicled %s listening on %s://%s:%lld/\n", http_config.node_id.c_str(),
+              http_config.tls_cert_file.empty() ? "http" : "https", http_config.address.c_str(),
+              *port);
   std::fflush(stdout);
 
   int received = 0;

@@ -30,6 +30,7 @@ status_and_code classify(api_error error) {
     case api_error::store_unavailable: return {503, "STORE_UNAVAILABLE"};
     case api_error::unauthorized: return {401, "UNAUTHORIZED"};
     case api_error::forbidden: return {403, "FORBIDDEN"};
+    case api_error::too_many_requests: return {429, "TOO_MANY_REQUESTS"};
     case api_error::internal: return {500, "INTERNAL"};
   }
   return {500, "INTERNAL"};

@@ -36,6 +36,7 @@ enum class api_error {
   store_unavailable,
   unauthorized,
   forbidden,
+  too_many_requests,
   internal,  // the last: tests walk the enumerators up to it
 };
 

@@ -11,7 +11,10 @@
 // role may read, or issue commands: 401 without a valid key, 403 for the wrong role. The
 // key's id is recorded in the events of the commands it issues.
 // Limits: request bodies of request_body_bytes_max, explicit read, write and
-// handling time limits, and a bounded number of connections.
+// handling time limits, a bounded number of connections in all and per client address, and
+// a request rate per API key (429 with Retry-After beyond it).
+// Transport: plain HTTP, or HTTPS only (TLS 1.2+) when a certificate and key are given; the
+// same router and handlers serve both. CORS headers only for the configured origins.
 
 #include <caf/fwd.hpp>
 #include <chrono>
@@ -23,6 +26,8 @@
 #include "actors/query_worker.hpp"
 #include "domain/result.hpp"
 #include "http/api_keys.hpp"
+#include "http/cors.hpp"
+#include "http/rate_limit.hpp"
 
 namespace chronicle::http {
 
@@ -31,11 +36,21 @@ struct server_config {
   std::uint16_t port = 8080;
   std::size_t io_threads = 2;
   std::size_t connections_max = 1024;
+  // Open connections one client address may hold at once; 0: no limit but connections_max.
+  std::size_t connections_per_client_max = 64;
   std::chrono::milliseconds command_timeout{10'000};
   std::string node_id;
   // The API keys callers must present; null turns authentication off (--insecure-dev),
   // which the server announces loudly when it starts.
   std::shared_ptr<key_ring> keys;
+  // Requests per second and burst per API key; per_second 0: no limit.
+  rate_limit_settings rate;
+  // PEM files; both empty: plain HTTP. With both, the server speaks HTTPS only, and start()
+  // fails with a message when a file cannot be read or they do not match.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Browser origins allowed to call the API cross-origin; off by default.
+  cors_policy cors;
 };
 
 class server {

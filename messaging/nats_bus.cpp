@@ -298,6 +298,12 @@ domain::result<std::unique_ptr<nats_bus>, std::string> nats_bus::connect(
   // the background.
   if (s == NATS_OK)
     s = natsOptions_SetRetryOnFailedConnect(options.get(), true, on_connected, nullptr);
+  if (s == NATS_OK && !settings.ca_file.empty()) {
+    s = natsOptions_SetSecure(options.get(), true);
+    if (s == NATS_OK) {
+      s = natsOptions_LoadCATrustedCertificates(options.get(), settings.ca_file.c_str());
+    }
+  }
   if (s != NATS_OK) {
     return domain::failure(std::string{"NATS options refused: "} + nats_GetLastError(nullptr));
   }

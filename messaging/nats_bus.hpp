@@ -53,6 +53,10 @@ struct nats_settings {
   int pings_out_max = 2;       // unanswered pings before the connection counts as lost
   int api_timeout_ms = 5'000;  // each JetStream management request
   int stream_replicas = 1;     // 3 on a JetStream cluster
+  // PEM file of the CA(s) that signed the servers' certificates: when set, every connection
+  // uses TLS and verifies the server against it; empty: TLS only if a server demands it
+  // (then verified against the system's CAs).
+  std::string ca_file;
 };
 
 class nats_bus final : public publisher, public subscriber {

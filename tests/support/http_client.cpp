@@ -41,4 +41,12 @@ http_response post_json(std::uint16_t port, const std::string& path, const nlohm
                  client::post_json(port, path, body, with_key(headers), timeout_ms));
 }
 
+http_response https_request(std::uint16_t port, const tls_client_options& tls,
+                            const std::string& method, const std::string& path,
+                            const std::string& body,
+                            const std::map<std::string, std::string>& headers, int timeout_ms) {
+  return checked(method, path, body,
+                 raw_https_request(port, tls, method, path, body, with_key(headers), timeout_ms));
+}
+
 }  // namespace chronicle::testing

@@ -72,6 +72,12 @@ node_process::node_process(std::uint16_t port, std::vector<std::string> extra_ar
   const auto has = [&](const char* option) {
     return std::find(extra_args.begin(), extra_args.end(), option) != extra_args.end();
   };
+  // A node serving HTTPS is asked for its health over TLS, trusting its own certificate.
+  std::string tls_ca;
+  if (const auto cert = std::find(extra_args.begin(), extra_args.end(), "--tls-cert");
+      cert != extra_args.end() && cert + 1 != extra_args.end()) {
+    tls_ca = *(cert + 1);
+  }
   if (!has("--insecure-dev") && !has("--api-keys")) {
     args.insert(args.end(), {"--api-keys", keys().file});
   }
@@ -95,7 +101,10 @@ node_process::node_process(std::uint16_t port, std::vector<std::string> extra_ar
       pid_ = -1;
       return;
     }
-    if (http_request(port_, "GET", "/health", "", {}, 1000).status == 200) {
+    const auto health = tls_ca.empty()
+                            ? http_request(port_, "GET", "/health", "", {}, 1000)
+                            : https_request(port_, {tls_ca}, "GET", "/health", "", {}, 1000);
+    if (health.status == 200) {
       started_ = true;
       return;
     }

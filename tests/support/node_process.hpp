@@ -2,7 +2,8 @@
 
 // Starts a real `chronicled` (the binary named by $CHRONICLED) against the
 // local stack named by the CHRONICLE_* environment that `make test` exports,
-// waits until its /health answers, and stops it by PID when destroyed.
+// waits until its /health answers (over TLS, trusting the node's certificate, when it is
+// given --tls-cert), and stops it by PID when destroyed.
 
 #include <sys/types.h>
 

@@ -138,6 +138,18 @@ void check_request(std::vector<std::string>& problems, const json& operation,
   }
 }
 
+// A CORS preflight is the CORS protocol, not an operation the document lists: an empty 204
+// that names the origin it allows and the methods.
+void check_preflight(std::vector<std::string>& problems, const client::http_response& response) {
+  if (response.status != 204) return expect_error(problems, response, 405, "METHOD_NOT_ALLOWED");
+  for (const char* header : {"access-control-allow-origin", "access-control-allow-methods"}) {
+    if (!response.headers.count(header)) {
+      problems.push_back(std::string{"a preflight answer without "} + header);
+    }
+  }
+  if (!response.body.empty()) problems.push_back("a preflight answer with a body");
+}
+
 }  // namespace
 
 std::vector<std::string> check_exchange(const std::string& method, const std::string& target,
@@ -154,6 +166,8 @@ std::vector<std::string> check_exchange(const std::string& method, const std::st
   const auto matched = match_path(path);
   if (!matched) {
     expect_error(problems, response, 404, "ROUTE_NOT_FOUND");
+  } else if (verb == "options" && !document().at("paths").at(*matched).contains(verb)) {
+    check_preflight(problems, response);
   } else if (!document().at("paths").at(*matched).contains(verb)) {
     expect_error(problems, response, 405, "METHOD_NOT_ALLOWED");
   } else {

@@ -7,7 +7,9 @@
 // and documented response headers must be present. A request that succeeded (2xx) must
 // itself conform: its body to the request schema, its query parameters to the documented
 // ones. A path that matches no operation must get 404 ROUTE_NOT_FOUND, a listed path with
-// another method 405 METHOD_NOT_ALLOWED, both with an Error body.
+// another method 405 METHOD_NOT_ALLOWED, both with an Error body; OPTIONS on a listed path
+// may instead be a CORS preflight, an empty 204 with Access-Control-Allow-Origin and
+// Access-Control-Allow-Methods.
 
 #include <string>
 #include <vector>

@@ -58,6 +58,7 @@ const std::vector<classified> every_api_error = {
     {api_error::store_unavailable, 503, "STORE_UNAVAILABLE"},
     {api_error::unauthorized, 401, "UNAUTHORIZED"},
     {api_error::forbidden, 403, "FORBIDDEN"},
+    {api_error::too_many_requests, 429, "TOO_MANY_REQUESTS"},
     {api_error::internal, 500, "INTERNAL"},
 };
 

@@ -57,6 +57,7 @@ TEST(OpenApi, SaysWhatAccessEachRouteNeeds) {
     EXPECT_EQ(op.contains("security") && op.at("security").empty(), open) << where;
     EXPECT_EQ(op.at("responses").contains("401"), !open) << where;
     EXPECT_EQ(op.at("responses").contains("403"), r.needed == http::access::write) << where;
+    EXPECT_EQ(op.at("responses").contains("429"), !open) << where << ": the per-key rate limit";
   }
   EXPECT_EQ(document().at("security"), json::parse(R"([{"apiKey": []}])"));
 }
@@ -213,6 +214,14 @@ TEST(OpenApiCheck, AcceptsADocumentedExchange) {
   EXPECT_EQ(check_exchange("DELETE", "/accounts/acc-1", "",
                            reply(405, R"({"error":"no","code":"METHOD_NOT_ALLOWED"})")),
             std::vector<std::string>{});
+  auto preflight = reply(204, "", "");
+  preflight.headers["access-control-allow-origin"] = "https://a.example";
+  preflight.headers["access-control-allow-methods"] = "POST";
+  EXPECT_EQ(check_exchange("OPTIONS", "/commands/deposit", "", preflight),
+            std::vector<std::string>{});
+  auto limited = reply(429, R"({"error":"slow down","code":"TOO_MANY_REQUESTS"})");
+  limited.headers["retry-after"] = "1";
+  EXPECT_EQ(check_exchange("GET", "/accounts/acc-1", "", limited), std::vector<std::string>{});
 }
 
 TEST(OpenApiCheck, RejectsWhatTheDocumentDoesNotSay) {
@@ -237,6 +246,20 @@ TEST(OpenApiCheck, RejectsWhatTheDocumentDoesNotSay) {
       {"undocumented media type",
        check_exchange("GET", "/health", "", reply(200, "ok", "text/html")).size()},
       {"unknown path answered 200", check_exchange("GET", "/nowhere", "", reply(200, "{}")).size()},
+      {"preflight without CORS headers",
+       check_exchange("OPTIONS", "/commands/deposit", "", reply(204, "", "")).size()},
+      {"429 without Retry-After",
+       check_exchange("GET", "/accounts/acc-1", "",
+                      reply(429, R"({"error":"x","code":"TOO_MANY_REQUESTS"})"))
+           .size()},
+      {"429 on an open route",
+       check_exchange("GET", "/health", "",
+                      [] {
+                        auto r = reply(429, R"({"error":"x","code":"TOO_MANY_REQUESTS"})");
+                        r.headers["retry-after"] = "1";
+                        return r;
+                      }())
+           .size()},
   };
   for (const auto& [what, problems] : cases) EXPECT_GE(problems, 1u) << what;
 }
