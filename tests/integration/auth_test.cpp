@@ -7,9 +7,11 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "http/api_keys.hpp"
+#include "tests/support/cli.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_suite.hpp"
 #include "tests/support/test_keys.hpp"
@@ -64,17 +66,16 @@ TEST_F(auth, given_no_or_invalid_key_then_401_with_a_bearer_challenge_on_every_g
   const std::string forged = "test-operator." + std::string(64, '0');
   for (const auto& [method, path] : guarded) {
     for (const auto& headers :
-         {no_key, as(forged), as("not-a-token"), std::map<std::string, std::string>{
-                                                     {"Authorization", "Basic dGVzdDp0ZXN0"}}}) {
+         {no_key, as(forged), as("not-a-token"),
+          std::map<std::string, std::string>{{"Authorization", "Basic dGVzdDp0ZXN0"}}}) {
       SCOPED_TRACE(method + " " + path + " with " +
                    (headers.count("Authorization") ? headers.at("Authorization") : "no key"));
       const auto body = method == "POST" ? json{{"account_id", id}, {"amount", "1"}}.dump() : "";
-      const auto r = http_request(port(), method, path, body,
-                                  [&] {
-                                    auto h = headers;
-                                    if (method == "POST") h["Content-Type"] = "application/json";
-                                    return h;
-                                  }());
+      const auto r = http_request(port(), method, path, body, [&] {
+        auto h = headers;
+        if (method == "POST") h["Content-Type"] = "application/json";
+        return h;
+      }());
       expect_error(r, 401, "UNAUTHORIZED");
       EXPECT_EQ(r.headers.count("www-authenticate"), 1u);
     }
@@ -129,6 +130,70 @@ TEST_F(auth, given_commands_of_several_keys_then_each_event_names_the_key_that_i
   EXPECT_EQ(events_of(b).back()["issued_by"], "test-operator") << "the credit leg too";
 }
 
+// The status a request with `token` gets from the node on `port`, once it is `wanted` or
+// after at most 5 s: a node re-reads a changed keys file at most once a second.
+int status_once_reloaded(std::uint16_t port, const std::string& token, int wanted) {
+  int status = 0;
+  for (int attempt = 0; attempt < 50 && status != wanted; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    status = http_request(port, "GET", "/events?limit=1", "", as(token)).status;
+  }
+  return status;
+}
+
+// The token `chronicle keys create` printed for `id`: the line "<id>.<64 hex>".
+std::string token_in(const std::string& output, const std::string& id) {
+  std::istringstream lines{output};
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(id + ".", 0) == 0 && line.size() == id.size() + 1 + 64) return line;
+  }
+  return "";
+}
+
+TEST(auth_node, given_keys_made_with_the_cli_then_a_node_accepts_replaces_and_revokes_them) {
+  const auto p = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081")) +
+                                            own_node_port_offset);
+  const std::string file = "/tmp/chronicle-cli-keys-" + unique_suffix();
+  const auto keys_cli = [&](const std::string& args) {
+    return run_cli("keys " + args + " --file " + file);
+  };
+  const auto made = keys_cli("create --id cli-ops --role operator");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const auto ops = token_in(made.output, "cli-ops");
+  ASSERT_FALSE(ops.empty()) << made.output;
+  const auto audit = token_in(keys_cli("create --id cli-audit --role auditor").output, "cli-audit");
+  ASSERT_FALSE(audit.empty());
+  std::ifstream stored{file};
+  const std::string text{std::istreambuf_iterator<char>{stored}, {}};
+  EXPECT_EQ(text.find(ops.substr(ops.find('.') + 1)), std::string::npos) << "only hashes";
+  EXPECT_EQ(keys_cli("create --id cli-ops --role operator").exit_code, 1) << "id taken";
+  EXPECT_EQ(keys_cli("create --id cli-x --role root").exit_code, 2);
+  EXPECT_EQ(keys_cli("create --id CLI-X --role auditor").exit_code, 2);
+  const auto listed = keys_cli("list").output;
+  EXPECT_NE(listed.find("cli-ops"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("auditor"), std::string::npos) << listed;
+
+  node_process node{p, {"--api-keys", file}};
+  ASSERT_TRUE(node.started()) << "see " << node.log_path();
+  const std::string id = "auth-cli-" + unique_suffix();
+  const json open{{"account_id", id}, {"owner_name", "C"}, {"currency", "USD"}};
+  EXPECT_EQ(post_json(p, "/commands/create-account", open, as(audit)).status, 403);
+  EXPECT_EQ(post_json(p, "/commands/create-account", open, as(ops)).status, 201);
+
+  // --replace: a new token for the same id; the old one stops working.
+  const auto replaced =
+      token_in(keys_cli("create --id cli-ops --role operator --replace").output, "cli-ops");
+  ASSERT_FALSE(replaced.empty());
+  EXPECT_EQ(status_once_reloaded(p, ops, 401), 401);
+  EXPECT_EQ(status_once_reloaded(p, replaced, 200), 200);
+  // revoke: refused from then on; revoking again says there is no such key.
+  EXPECT_EQ(keys_cli("revoke --id cli-audit").exit_code, 0);
+  EXPECT_EQ(status_once_reloaded(p, audit, 401), 401);
+  EXPECT_EQ(keys_cli("revoke --id cli-audit").exit_code, 1);
+  ::unlink(file.c_str());
+}
+
 TEST(auth_node, given_no_keys_and_no_insecure_flag_then_the_node_refuses_to_start) {
   const auto p = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081")) +
                                             own_node_port_offset);
@@ -170,13 +235,7 @@ TEST(auth_node, given_key_revoked_while_the_node_runs_then_refused_within_second
   ASSERT_TRUE(node.started()) << "see " << node.log_path();
   ASSERT_EQ(http_request(p, "GET", "/events?limit=1", "", as(revoked->token)).status, 200);
   ASSERT_TRUE(http::write_keys_file(file, {kept->key}).ok());
-  // The node re-reads a changed file at most once a second: poll, bounded.
-  int status = 200;
-  for (int attempt = 0; attempt < 50 && status == 200; ++attempt) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{100});
-    status = http_request(p, "GET", "/events?limit=1", "", as(revoked->token)).status;
-  }
-  EXPECT_EQ(status, 401);
+  EXPECT_EQ(status_once_reloaded(p, revoked->token, 401), 401);
   EXPECT_EQ(http_request(p, "GET", "/events?limit=1", "", as(kept->token)).status, 200);
   ::unlink(file.c_str());
 }
