@@ -24,6 +24,11 @@ using nlohmann::json;
 // A node of its own, beside the suite's, on this port offset.
 constexpr std::uint16_t own_node_port_offset = 300;
 
+std::uint16_t own_node_port() {
+  return static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081")) +
+                                    own_node_port_offset);
+}
+
 std::map<std::string, std::string> as(const std::string& token) {
   return {{"Authorization", bearer(token)}};
 }
@@ -152,8 +157,7 @@ std::string token_in(const std::string& output, const std::string& id) {
 }
 
 TEST(auth_node, given_keys_made_with_the_cli_then_a_node_accepts_replaces_and_revokes_them) {
-  const auto p = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081")) +
-                                            own_node_port_offset);
+  const auto p = own_node_port();
   const std::string file = "/tmp/chronicle-cli-keys-" + unique_suffix();
   const auto keys_cli = [&](const std::string& args) {
     return run_cli("keys " + args + " --file " + file);
@@ -195,8 +199,7 @@ TEST(auth_node, given_keys_made_with_the_cli_then_a_node_accepts_replaces_and_re
 }
 
 TEST(auth_node, given_no_keys_and_no_insecure_flag_then_the_node_refuses_to_start) {
-  const auto p = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081")) +
-                                            own_node_port_offset);
+  const auto p = own_node_port();
   node_process refused{p, {"--api-keys", ""}};
   EXPECT_FALSE(refused.started());
   std::ifstream log{refused.log_path()};
@@ -205,8 +208,7 @@ TEST(auth_node, given_no_keys_and_no_insecure_flag_then_the_node_refuses_to_star
 }
 
 TEST(auth_node, given_insecure_dev_then_loud_warning_and_events_say_so) {
-  const auto p = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081")) +
-                                            own_node_port_offset);
+  const auto p = own_node_port();
   node_process node{p, {"--insecure-dev"}};
   ASSERT_TRUE(node.started()) << "see " << node.log_path();
   const std::string id = "auth-insecure-" + unique_suffix();
@@ -224,8 +226,7 @@ TEST(auth_node, given_insecure_dev_then_loud_warning_and_events_say_so) {
 }
 
 TEST(auth_node, given_key_revoked_while_the_node_runs_then_refused_within_seconds) {
-  const auto p = static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18081")) +
-                                            own_node_port_offset);
+  const auto p = own_node_port();
   const std::string file = "/tmp/chronicle-auth-revoke-" + unique_suffix();
   auto kept = http::issue_key("kept", http::api_role::auditor, 0);
   auto revoked = http::issue_key("revoked", http::api_role::auditor, 0);

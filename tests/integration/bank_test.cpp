@@ -3,36 +3,18 @@
 // acknowledged deposit that the store never saw) must fail it, naming the line.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
 #include <string>
 
+#include "tests/support/cli.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_suite.hpp"
 #include "tests/support/test_keys.hpp"
 
 namespace chronicle::testing {
 namespace {
-
-struct cli_result {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs `chronicle ARGS` with the stack's environment; stdout and stderr captured.
-cli_result chronicle_cli(const std::string& args) {
-  const std::string command = env_or("CHRONICLE_CLI", "build/bin/chronicle") + " " + args + " 2>&1";
-  cli_result out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out.output += buffer;
-  const int status = ::pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
 
 class bank : public node_suite {
  protected:
@@ -53,11 +35,11 @@ class bank : public node_suite {
   }
 
   // A short run, once for the suite.
-  static const cli_result& run() {
-    static const cli_result result = chronicle_cli(
-        "bank-test --url http://127.0.0.1:" + std::to_string(port()) +
-        " --duration 5 --clients 4 --accounts 5 --seed 7 --history " + history_ +
-        " --api-key " + keys().operator_token + transfer_flag());
+  static const cli_output& run() {
+    static const cli_output result =
+        run_cli("bank-test --url http://127.0.0.1:" + std::to_string(port()) +
+                " --duration 5 --clients 4 --accounts 5 --seed 7 --history " + history_ +
+                " --api-key " + keys().operator_token + transfer_flag());
     return result;
   }
 
@@ -68,7 +50,7 @@ TEST_F(bank, given_a_short_bank_test_when_checked_then_no_violation) {
   const auto& ran = run();
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
   EXPECT_NE(ran.output.find(" ok, "), std::string::npos) << ran.output;
-  const auto checked = chronicle_cli("check " + history_);
+  const auto checked = run_cli("check " + history_);
   EXPECT_EQ(checked.exit_code, 0) << checked.output;
   EXPECT_NE(checked.output.find(": 0 violation(s)"), std::string::npos) << checked.output;
 }
@@ -98,7 +80,7 @@ TEST_F(bank, given_an_acknowledged_deposit_the_store_never_saw_then_check_names_
     invoke["time"] = 2;
     out << invoke.dump() << "\n";
   }
-  const auto checked = chronicle_cli("check " + tampered);
+  const auto checked = run_cli("check " + tampered);
   std::remove(tampered.c_str());
   EXPECT_EQ(checked.exit_code, 1) << checked.output;
   EXPECT_NE(checked.output.find("VIOLATION (a) applied once: acknowledged, but in the event store: "
@@ -113,10 +95,10 @@ TEST_F(bank, given_an_acknowledged_deposit_the_store_never_saw_then_check_names_
 }
 
 TEST_F(bank, given_bad_options_then_usage_errors) {
-  EXPECT_EQ(chronicle_cli("bank-test --url http://10.0.0.1:8080").exit_code, 2);
-  EXPECT_EQ(chronicle_cli("bank-test --clients 0").exit_code, 2);
-  EXPECT_EQ(chronicle_cli("check").exit_code, 2);
-  EXPECT_EQ(chronicle_cli("check /nonexistent/history.jsonl").exit_code, 2);
+  EXPECT_EQ(run_cli("bank-test --url http://10.0.0.1:8080").exit_code, 2);
+  EXPECT_EQ(run_cli("bank-test --clients 0").exit_code, 2);
+  EXPECT_EQ(run_cli("check").exit_code, 2);
+  EXPECT_EQ(run_cli("check /nonexistent/history.jsonl").exit_code, 2);
 }
 
 }  // namespace

@@ -3,8 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -13,29 +11,15 @@
 #include "persistence/pg_event_store.hpp"
 #include "persistence/pg_read_models.hpp"
 #include "projections/projector.hpp"
+#include "tests/support/cli.hpp"
 #include "tests/support/node_process.hpp"
 
 namespace chronicle::testing {
 namespace {
 
-struct cli_result {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs `chronicle ARGS` (stdout captured, stderr dropped) with the stack's
-// environment, which the test inherits from `make test`.
-cli_result chronicle_cli(const std::string& args) {
-  const std::string command =
-      env_or("CHRONICLE_CLI", "build/bin/chronicle") + " " + args + " 2>/dev/null";
-  cli_result out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out.output += buffer;
-  const int status = ::pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+// Runs `chronicle ARGS` with stdout captured and stderr (progress lines) dropped.
+cli_output chronicle_cli(const std::string& args) {
+  return run_cli(args, stderr_output::dropped);
 }
 
 class tooling : public ::testing::Test {

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
@@ -181,19 +180,7 @@ class tls_nats_server {
     std::vector<std::string> args{
         "nats-server",      "-a",    "127.0.0.1", "-p",       std::to_string(port), "-js",    "-sd",
         dir + "/jetstream", "--tls", "--tlscert", files.cert, "--tlskey",           files.key};
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int log = ::open((dir + "/nats.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      const int null = ::open("/dev/null", O_RDONLY);
-      ::dup2(null, 0);
-      ::dup2(log, 1);
-      ::dup2(log, 2);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execvp("nats-server", argv.data());
-      ::_exit(127);
-    }
+    pid_ = spawn_logged(std::move(args), dir + "/nats.log");
     for (int attempt = 0; attempt < 100 && !listening_; ++attempt) {
       std::this_thread::sleep_for(std::chrono::milliseconds{100});
       const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

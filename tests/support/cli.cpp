@@ -8,9 +8,10 @@
 
 namespace chronicle::testing {
 
-cli_output run_command(const std::string& command) {
+cli_output run_command(const std::string& command, stderr_output err) {
   cli_output out;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  const char* redirect = err == stderr_output::captured ? " 2>&1" : " 2>/dev/null";
+  FILE* pipe = ::popen((command + redirect).c_str(), "r");
   if (pipe == nullptr) return out;
   char buffer[4096];
   while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out.output += buffer;
@@ -19,8 +20,8 @@ cli_output run_command(const std::string& command) {
   return out;
 }
 
-cli_output run_cli(const std::string& args) {
-  return run_command(env_or("CHRONICLE_CLI", "build/bin/chronicle") + " " + args);
+cli_output run_cli(const std::string& args, stderr_output err) {
+  return run_command(env_or("CHRONICLE_CLI", "build/bin/chronicle") + " " + args, err);
 }
 
 }  // namespace chronicle::testing

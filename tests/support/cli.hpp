@@ -9,13 +9,15 @@ namespace chronicle::testing {
 
 struct cli_output {
   int exit_code = -1;
-  std::string output;  // stdout and stderr, interleaved
+  std::string output;  // stdout, and stderr interleaved unless it was dropped
 };
 
-// `args` goes through the shell: quote values with spaces in single quotes.
-cli_output run_cli(const std::string& args);
+enum class stderr_output { captured, dropped };
 
-// Runs any shell command the same way (stdout and stderr captured).
-cli_output run_command(const std::string& command);
+// `args` goes through the shell: quote values with spaces in single quotes.
+cli_output run_cli(const std::string& args, stderr_output err = stderr_output::captured);
+
+// Runs any shell command the same way.
+cli_output run_command(const std::string& command, stderr_output err = stderr_output::captured);
 
 }  // namespace chronicle::testing

@@ -60,6 +60,23 @@ std::string auditor_state_db() {
   return env_or("CHRONICLE_AUDITOR_STATE_DB", app::local_auditor_state_db);
 }
 
+pid_t spawn_logged(std::vector<std::string> args, const std::string& log_path) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int null = ::open("/dev/null", O_RDONLY);
+    ::dup2(null, 0);
+    ::dup2(log, 1);
+    ::dup2(log, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
 std::string unique_suffix() {
   std::random_device device;
   return std::to_string(::getpid()) + "-" + std::to_string(device() % 1'000'000'000);
@@ -82,19 +99,7 @@ node_process::node_process(std::uint16_t port, std::vector<std::string> extra_ar
     args.insert(args.end(), {"--api-keys", keys().file});
   }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int null = ::open("/dev/null", O_RDONLY);
-    ::dup2(null, 0);
-    ::dup2(log, 1);
-    ::dup2(log, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
-  }
+  pid_ = spawn_logged(std::move(args), log_path_);
   const auto deadline = std::chrono::steady_clock::now() + start_timeout;
   while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
     if (exited(pid_)) {

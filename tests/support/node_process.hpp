@@ -27,6 +27,11 @@ std::string projector_state_db();   // read-model writer
 std::string auditor_events_db();    // auditor (read only)
 std::string auditor_state_db();     // auditor (read only)
 
+// Starts `args` (args[0] is looked up on PATH unless it holds a '/') with stdin from
+// /dev/null and stdout and stderr written to `log_path`; answers its PID (-1 when fork
+// failed). The caller stops it by that PID.
+pid_t spawn_logged(std::vector<std::string> args, const std::string& log_path);
+
 // A unique-enough suffix so that runs against the same database never collide.
 std::string unique_suffix();
 

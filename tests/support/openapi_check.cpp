@@ -12,8 +12,7 @@ namespace {
 using nlohmann::json;
 
 const json& document() {
-  static const json doc = json::parse(http::openapi_document());
-  return doc;
+  return openapi_document_json();
 }
 
 std::vector<std::string> segments(const std::string& path) {
@@ -151,6 +150,11 @@ void check_preflight(std::vector<std::string>& problems, const client::http_resp
 }
 
 }  // namespace
+
+const nlohmann::json& openapi_document_json() {
+  static const nlohmann::json doc = nlohmann::json::parse(http::openapi_document());
+  return doc;
+}
 
 std::vector<std::string> check_exchange(const std::string& method, const std::string& target,
                                         const std::string& request_body,

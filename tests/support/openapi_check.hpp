@@ -18,6 +18,9 @@
 
 namespace chronicle::testing {
 
+// The OpenAPI document of this build (http/openapi.json), parsed.
+const nlohmann::json& openapi_document_json();
+
 // `target` is the request's path with its query string. Problems, empty when it conforms;
 // an exchange that failed to happen (status 0) has none.
 std::vector<std::string> check_exchange(const std::string& method, const std::string& target,

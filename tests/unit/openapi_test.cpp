@@ -18,8 +18,7 @@ namespace {
 using nlohmann::json;
 
 const json& document() {
-  static const json doc = json::parse(http::openapi_document());
-  return doc;
+  return openapi_document_json();
 }
 
 const std::set<std::string> http_methods{"get",     "put",  "post",  "delete",
