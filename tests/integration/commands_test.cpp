@@ -16,6 +16,10 @@ using nlohmann::json;
 
 class commands : public node_suite {
  protected:
+  // Up to 100 clients at once, all from 127.0.0.1: above the default per-client limit of 64
+  // connections (docs/SECURITY.md, "Connections per client").
+  static void SetUpTestSuite() { start_node({"--connections-per-client", "128"}); }
+
   static std::string new_account(const std::string& initial, const std::string& currency = "USD") {
     const std::string id = "acct-" + unique_suffix();
     const auto r = post_json(port(), "/commands/create-account",

@@ -98,6 +98,15 @@ node_process::node_process(std::uint16_t port, std::vector<std::string> extra_ar
   if (!has("--insecure-dev") && !has("--api-keys")) {
     args.insert(args.end(), {"--api-keys", keys().file});
   }
+  // The node has a name of its own, and only an answer with that name counts as started: a
+  // process left on the port by another run is never taken for this node.
+  std::string node_id = "test-" + unique_suffix();
+  if (const auto given = std::find(extra_args.begin(), extra_args.end(), "--node-id");
+      given != extra_args.end() && given + 1 != extra_args.end()) {
+    node_id = *(given + 1);
+  } else {
+    args.insert(args.end(), {"--node-id", node_id});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = spawn_logged(std::move(args), log_path_);
   const auto deadline = std::chrono::steady_clock::now() + start_timeout;
@@ -109,7 +118,8 @@ node_process::node_process(std::uint16_t port, std::vector<std::string> extra_ar
     const auto health = tls_ca.empty()
                             ? http_request(port_, "GET", "/health", "", {}, 1000)
                             : https_request(port_, {tls_ca}, "GET", "/health", "", {}, 1000);
-    if (health.status == 200) {
+    const auto body = health.json();
+    if (health.status == 200 && body.is_object() && body.value("node_id", "") == node_id) {
       started_ = true;
       return;
     }

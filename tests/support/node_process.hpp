@@ -2,8 +2,10 @@
 
 // Starts a real `chronicled` (the binary named by $CHRONICLED) against the
 // local stack named by the CHRONICLE_* environment that `make test` exports,
-// waits until its /health answers (over TLS, trusting the node's certificate, when it is
-// given --tls-cert), and stops it by PID when destroyed.
+// waits until its /health answers with the node's own id (over TLS, trusting the node's
+// certificate, when it is given --tls-cert), and stops it by PID when destroyed. The id is a
+// fresh one unless --node-id is given, so a process left on the port by another run is
+// never taken for this node.
 
 #include <sys/types.h>
 
