@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <atomic>
+#include <caf/all.hpp>
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "actors/account_actor.hpp"
 #include "domain/event_codec.hpp"
 #include "persistence/migrate.hpp"
 #include "persistence/pg_event_store.hpp"
@@ -27,15 +30,15 @@ class event_store : public ::testing::Test {
   }
 
   // A batch opening a fresh account with one deposit, optionally keyed.
-  static append_batch opening_batch(const std::string& key = "") {
+  static append_batch opening_batch(const std::string& key = "",
+                                    const std::string& description = "salary \u00e9") {
     domain::account_state state;
     state.account_id = "store-" + unique_suffix();
     const auto created = domain::seal(state, {domain::account_created{"Ann", "EUR", 1000}},
                                       domain::new_uuid(), domain::now_micros());
     state = domain::evolve(state, created[0]);
-    const auto deposited =
-        domain::seal(state, {domain::money_deposited{"EUR", 250, "salary \u00e9"}},
-                     domain::new_uuid(), domain::now_micros());
+    const auto deposited = domain::seal(state, {domain::money_deposited{"EUR", 250, description}},
+                                        domain::new_uuid(), domain::now_micros());
     append_batch batch;
     batch.expected_versions[state.account_id] = 0;
     batch.events = {created[0], deposited[0]};
@@ -90,53 +93,95 @@ TEST_F(event_store, given_connection_dropped_during_commit_then_resolved_and_wri
   EXPECT_EQ(stored_count(batch.events.front().account_id), 2u);
 }
 
-// A COMMIT that takes two seconds (a deferred constraint trigger that sleeps, for this
-// test's accounts only), as under a slow fsync or a synchronous standby; the connection is
-// cut while the server is still committing. The store must learn that the batch committed
-// and not write it again: on a fresh connection the batch is not visible yet, and writing
-// it again would wait for the first COMMIT, then fail on the primary key, and the account
-// actor would decide its commands again: one reply, two deposits.
-TEST_F(event_store, given_slow_commit_when_connection_lost_during_it_then_committed_not_rewritten) {
-  {
-    pqxx::connection owner{admin_db()};
-    pqxx::work txn{owner};
-    txn.exec(R"(
+// Makes the COMMIT of any transaction that deposits with the description "slow commit" take
+// two seconds (a deferred constraint trigger that sleeps), as under a slow fsync or a
+// synchronous standby; other tests' writes are not slowed. Removed again at the end.
+class slow_commits {
+ public:
+  slow_commits() {
+    run(R"(
       CREATE OR REPLACE FUNCTION test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$;
       DROP TRIGGER IF EXISTS test_slow_commit ON events;
       CREATE CONSTRAINT TRIGGER test_slow_commit AFTER INSERT ON events
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-        WHEN (NEW.account_id LIKE 'slow-commit-%' AND NEW.version = 1) EXECUTE FUNCTION test_slow_commit();
+        WHEN (NEW.payload->>'description' = 'slow commit')
+        EXECUTE FUNCTION test_slow_commit();
     )");
-    txn.commit();
   }
-  std::thread cutter;
-  int writes = 0;
-  pg_event_store store{events_db(), [&](persistence::fault_point point, int socket_fd) {
-                         if (point != persistence::fault_point::before_commit || writes++ > 0) {
-                           return;
-                         }
-                         // Well inside the two seconds the server spends committing.
-                         cutter = std::thread{[socket_fd] {
-                           std::this_thread::sleep_for(std::chrono::milliseconds{300});
-                           ::shutdown(socket_fd, SHUT_RDWR);
-                         }};
-                       }};
-  auto batch = opening_batch();
-  const auto id = "slow-commit-" + unique_suffix();
-  for (auto& e : batch.events) e.account_id = id;
-  batch.expected_versions = {{id, 0}};
-  const auto r = store.append(batch);
-  cutter.join();
-  {
+  ~slow_commits() { run("DROP TRIGGER IF EXISTS test_slow_commit ON events"); }
+
+  // A fault hook that cuts the connection 300 ms after the first COMMIT goes out (well
+  // inside the two seconds the server spends committing) and counts the batch's writes.
+  persistence::fault_hook cut_first_commit() {
+    return [this](persistence::fault_point point, int socket_fd) {
+      if (point != persistence::fault_point::before_commit || writes_++ > 0) return;
+      cutter_ = std::thread{[socket_fd] {
+        std::this_thread::sleep_for(std::chrono::milliseconds{300});
+        ::shutdown(socket_fd, SHUT_RDWR);
+      }};
+    };
+  }
+  // Waits for the cut; then, how many times the batch was written.
+  int writes() {
+    if (cutter_.joinable()) cutter_.join();
+    return writes_;
+  }
+
+ private:
+  static void run(const std::string& sql) {
     pqxx::connection owner{admin_db()};
     pqxx::work txn{owner};
-    txn.exec("DROP TRIGGER IF EXISTS test_slow_commit ON events");
+    txn.exec(sql);
     txn.commit();
   }
+
+  std::thread cutter_;
+  std::atomic<int> writes_{0};
+};
+
+// The connection is cut while the server is still committing. The store must learn that
+// the batch committed and not write it again: on a fresh connection the batch is not
+// visible yet, and writing it again would wait for the first COMMIT, then fail on the
+// primary key, and the account actor would decide its commands again.
+TEST_F(event_store, given_slow_commit_when_connection_lost_during_it_then_committed_not_rewritten) {
+  slow_commits slow;
+  pg_event_store store{events_db(), slow.cut_first_commit()};
+  const auto batch = opening_batch("", "slow commit");
+  const auto r = store.append(batch);
+  EXPECT_EQ(slow.writes(), 1);  // resolved by the probe, not by writing the batch again
   ASSERT_TRUE(r.ok()) << persistence::describe(r.error());
-  EXPECT_EQ(writes, 1);  // resolved by the probe, not by writing the batch again
-  EXPECT_EQ(stored_count(id), 2u);
+  EXPECT_EQ(stored_count(batch.events.front().account_id), 2u);
+}
+
+// The same, end to end through an account actor: a deposit without an Idempotency-Key is
+// acknowledged once and applied once.
+TEST_F(event_store, given_slow_commit_cut_when_depositing_without_key_then_applied_once) {
+  const auto opened = opening_batch();
+  const auto& id = opened.events.front().account_id;
+  ASSERT_TRUE(pg_event_store{events_db()}.append(opened).ok());
+  slow_commits slow;
+  caf::actor_system_config config;
+  caf::actor_system system{config};
+  const auto worker = system.spawn<caf::detached>(
+      actors::db_worker_impl, actors::store_factory{[&] {
+        return std::make_unique<pg_event_store>(events_db(), slow.cut_first_commit());
+      }});
+  const auto account = system.spawn(actors::account_actor_impl, id, worker,
+                                    actors::account_limits{}, actors::account_peers{});
+  caf::scoped_actor client{system};
+  actors::command_reply reply;
+  client
+      ->request(account, std::chrono::seconds{20},
+                actors::command_request{id, "", "", domain::deposit{"1", "slow commit"}, "key-ops"})
+      .receive([&](actors::command_reply& r) { reply = r; },
+               [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+  EXPECT_EQ(slow.writes(), 1);
+  EXPECT_EQ(reply.status, actors::command_status::accepted) << reply.message;
+  EXPECT_EQ(reply.version, 3);
+  EXPECT_EQ(stored_count(id), 3u);
+  caf::anon_send_exit(account, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
 }
 
 TEST_F(event_store, given_commit_reported_in_doubt_after_success_then_resolved_as_committed) {
