@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "actors/decide_batch.hpp"
+#include "domain/ids.hpp"
 
 namespace chronicle::actors {
 namespace {
@@ -30,7 +31,7 @@ void fail_queue(self_ptr self, const command_reply& reply) {
   self->state.queue.clear();
   const auto status = reply.status == command_status::unavailable ? query_status::unavailable
                                                                   : query_status::failed;
-  for (auto& h : self->state.holds) h.promise.deliver(hold_reply{status, {}});
+  for (auto& h : self->state.holds) h.promise.deliver(hold_reply{status, {}, {}});
   self->state.holds.clear();
 }
 
@@ -40,18 +41,24 @@ void run_after_load(self_ptr self) {
   for (auto& f : waiting) f();
 }
 
+// A hold still to be revoked keeps the actor alive: the next actor of this account would
+// load without revoking it, and the transfer could then commit behind its back.
 void quit_if_passivating(self_ptr self) {
   auto& st = self->state;
   if (st.passivating && st.queue.empty() && st.holds.empty() && st.after_load.empty() &&
-      (st.stage == phase::ready || st.stage == phase::unloaded)) {
+      st.revoke_token.empty() && (st.stage == phase::ready || st.stage == phase::unloaded)) {
     self->quit();
   }
 }
 
+// Loads the state from the store; first, when the account took itself back from a
+// transfer whose outcome it could not know, revokes that hold's token, so that what is
+// loaded is final.
 void start_load(self_ptr self, const db_worker& worker, const account_limits& limits) {
   self->state.stage = phase::loading;
   const auto id = self->state.account.account_id;
-  self->request(worker, limits.db_timeout, load_atom::value, id)
+  const auto revoke = self->state.revoke_token;
+  self->request(worker, limits.db_timeout, load_atom::value, id, revoke)
       .then(
           [=](load_reply& r) {
             auto& st = self->state;
@@ -64,6 +71,7 @@ void start_load(self_ptr self, const db_worker& worker, const account_limits& li
             } else {
               st.account = std::move(r.value);
               st.stale = false;
+              if (st.revoke_token == revoke) st.revoke_token.clear();
               st.stage = phase::ready;
             }
             run_after_load(self);
@@ -159,9 +167,10 @@ void process_batch(self_ptr self, const db_worker& worker, const account_limits&
   st.stage = phase::busy;
   const auto count = std::min(st.queue.size(), limits.batch_commands_max);
   std::vector<std::string> keys;
+  st.hold_served_last = false;
   for (std::size_t i = 0; i < count; ++i) {
     if (!st.queue.front().request.idempotency_key.empty()) {
-      keys.push_back(st.queue.front().request.idempotency_key);
+      keys.push_back(stored_key(st.queue.front().request));
     }
     st.in_flight.push_back(std::move(st.queue.front()));
     st.queue.pop_front();
@@ -214,24 +223,41 @@ void schedule(self_ptr self) {
   self->send(self, flush_atom::value);
 }
 
-// Hands the account to the first waiting transfer, with a lease.
+// Hands the account to the first waiting transfer, with a lease and a token of its own.
 void grant_hold(self_ptr self, const account_limits& limits) {
   auto& st = self->state;
   auto hold = std::move(st.holds.front());
   st.holds.pop_front();
   st.stage = phase::held;
-  st.held_by = hold.transfer_id;
-  hold.promise.deliver(hold_reply{query_status::ok, st.account});
-  self->delayed_send(self, limits.hold_lease, lease_atom::value, st.held_by);
+  st.hold_token = domain::new_uuid();
+  st.hold_served_last = true;
+  hold.promise.deliver(hold_reply{query_status::ok, st.account, st.hold_token});
+  self->delayed_send(self, limits.hold_lease, lease_atom::value, st.hold_token);
 }
 
-// Ends the current hold; `next` is the account after a committed transfer.
-void end_hold(self_ptr self, std::optional<domain::account_state> next, bool stale) {
+// Ends the current hold as `end` says; `next` is the account after a committed transfer.
+// A hold whose outcome is unknown is revoked at once, so that the transfer is fenced out
+// as early as possible.
+void end_hold(self_ptr self, const db_worker& worker, const account_limits& limits, hold_end end,
+              std::optional<domain::account_state> next) {
   auto& st = self->state;
-  if (next) st.account = std::move(*next);
-  st.stale = st.stale || stale;
+  switch (end) {
+    case hold_end::committed:
+      if (next) st.account = std::move(*next);
+      break;
+    case hold_end::untouched: break;
+    case hold_end::moved: st.stale = true; break;
+    case hold_end::unknown:
+      st.revoke_token = st.hold_token;
+      st.stale = true;
+      break;
+  }
   st.stage = phase::ready;
-  st.held_by.clear();
+  st.hold_token.clear();
+  if (!st.revoke_token.empty()) {
+    start_load(self, worker, limits);
+    return;
+  }
   schedule(self);
   quit_if_passivating(self);
 }
@@ -261,9 +287,12 @@ account_actor::behavior_type account_actor_impl(
         auto& st = self->state;
         st.flush_scheduled = false;
         if (st.queue.empty() && st.holds.empty() && st.after_load.empty()) return;
+        // Holds and batches of commands take turns while both wait: steady transfers
+        // cannot starve plain commands, nor the other way round.
+        const bool hold_turn = st.queue.empty() || !st.hold_served_last;
         if (st.stage == phase::unloaded || (st.stage == phase::ready && st.stale)) {
           start_load(self, worker, limits);
-        } else if (st.stage == phase::ready && !st.holds.empty()) {
+        } else if (st.stage == phase::ready && !st.holds.empty() && hold_turn) {
           grant_hold(self, limits);
         } else if (st.stage == phase::ready && !st.queue.empty()) {
           process_batch(self, worker, limits);
@@ -273,7 +302,7 @@ account_actor::behavior_type account_actor_impl(
         touch(self);
         auto rp = self->make_response_promise<hold_reply>();
         if (self->state.holds.size() >= limits.holds_waiting_max) {
-          rp.deliver(hold_reply{query_status::unavailable, {}});
+          rp.deliver(hold_reply{query_status::unavailable, {}, {}});
           return rp;
         }
         self->state.holds.push_back(pending_hold{std::move(transfer_id), rp});
@@ -282,27 +311,30 @@ account_actor::behavior_type account_actor_impl(
       },
       [=](release_order& order) {
         auto& st = self->state;
-        if (st.stage != phase::held || st.held_by != order.transfer_id) {
-          // The transfer gave up before its hold was granted: drop the hold.
-          // (A release after the lease ran out changes nothing: the account
-          // reloads before deciding again anyway.)
+        if (order.token.empty()) {
+          // The transfer gave up before it received a grant: withdraw its request if it
+          // still waits. A hold granted meanwhile is not ended here (a token-less release
+          // cannot tell it from another try of the same transfer): its lease ends it.
           for (auto it = st.holds.begin(); it != st.holds.end(); ++it) {
             if (it->transfer_id == order.transfer_id) {
-              it->promise.deliver(hold_reply{query_status::unavailable, {}});
+              it->promise.deliver(hold_reply{query_status::unavailable, {}, {}});
               st.holds.erase(it);
               break;
             }
           }
           return;
         }
-        end_hold(self, std::move(order.next), order.stale);
+        // A release of a hold that already ended (its lease ran out, and the token was
+        // revoked then) changes nothing.
+        if (st.stage != phase::held || st.hold_token != order.token) return;
+        end_hold(self, worker, limits, order.end, std::move(order.next));
       },
-      [=](lease_atom, const std::string& transfer_id) {
+      [=](lease_atom, const std::string& token) {
         auto& st = self->state;
-        if (st.stage != phase::held || st.held_by != transfer_id) return;
-        std::fprintf(stderr, "account %s: hold by transfer %s expired\n",
-                     st.account.account_id.c_str(), transfer_id.c_str());
-        end_hold(self, std::nullopt, true);
+        if (st.stage != phase::held || st.hold_token != token) return;
+        std::fprintf(stderr, "account %s: hold %s expired; revoking it\n",
+                     st.account.account_id.c_str(), token.c_str());
+        end_hold(self, worker, limits, hold_end::unknown, std::nullopt);
       },
       [=](const account_query&) -> caf::typed_response_promise<account_view> {
         touch(self);
@@ -343,6 +375,11 @@ account_actor::behavior_type account_actor_impl(
         return rp;
       },
       [=](idle_atom) {
+        // A revocation that failed (the store was down) is tried again, even when no
+        // command comes to start a load.
+        if (!self->state.revoke_token.empty() && self->state.stage == phase::unloaded) {
+          start_load(self, worker, limits);
+        }
         const auto idle = std::chrono::steady_clock::now() - self->state.last_activity;
         if (idle >= limits.idle_timeout) {
           self->state.passivating = true;

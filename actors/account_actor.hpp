@@ -20,11 +20,14 @@
 // - After each commit that appended events (and after replying), it sends a
 //   wake_atom to the outbox relay, if it was given one.
 // - A transfer may hold the account (hold_atom): between batches, the actor
-//   answers with its committed state and decides nothing else until the
-//   transfer's release_order, or until `hold_lease` runs out (then it reloads,
-//   because the transfer may still have committed). Holds are granted one at a
-//   time, in arrival order, before queued commands. Queries are answered
-//   throughout.
+//   answers with its committed state and a token of the hold, and decides
+//   nothing else until the transfer's release_order names that token, or until
+//   `hold_lease` runs out. A hold whose outcome the actor cannot know (the lease
+//   ran out, or the transfer's commit was ambiguous) is revoked in the store
+//   before the state is loaded again (event_store::revoke_hold): after that, the
+//   transfer cannot commit, and the loaded state is final. Holds are granted one
+//   at a time, in arrival order; while both wait, holds and batches of commands
+//   take turns. Queries are answered throughout.
 
 #include <caf/actor.hpp>
 #include <caf/typed_actor.hpp>
@@ -86,8 +89,11 @@ struct account_actor_state {
   int conflict_retries = 0;
   std::deque<pending_command> queue;
   std::vector<pending_command> in_flight;
-  std::deque<pending_hold> holds;                 // transfers waiting to hold this account
-  std::string held_by;                            // the transfer holding it, while stage == held
+  std::deque<pending_hold> holds;  // transfers waiting to hold this account
+  std::string hold_token;          // the granted hold's token, while stage == held
+  bool hold_served_last = false;   // the last turn went to a hold, not to commands
+  // A hold whose transfer may still commit: revoked before the state is loaded again.
+  std::string revoke_token;
   std::vector<std::function<void()>> after_load;  // queries waiting for the state
   std::chrono::steady_clock::time_point last_activity;
   account_peers peers;

@@ -14,8 +14,13 @@ db_worker::behavior_type db_worker_impl(db_worker::stateful_pointer<db_worker_st
                                         store_factory make_store) {
   self->state.store = make_store();
   return {
-      [=](load_atom, const std::string& account_id) {
-        return to_reply(persistence::load_state(*self->state.store, account_id));
+      [=](load_atom, const std::string& account_id, const std::string& revoke_token) {
+        auto& store = *self->state.store;
+        if (!revoke_token.empty()) {
+          auto revoked = store.revoke_hold(account_id, revoke_token);
+          if (!revoked) return load_reply{revoked.error(), {}};
+        }
+        return to_reply(persistence::load_state(store, account_id));
       },
       [=](lookup_atom, const std::vector<std::string>& keys) {
         return to_reply(self->state.store->find_commands(keys));

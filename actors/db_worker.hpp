@@ -3,6 +3,8 @@
 // A database worker: owns one event store (one connection) and runs its
 // blocking calls on a thread of its own, never on CAF's scheduler threads.
 // Spawn it with caf::detached. Requests are served one at a time, in order.
+// A load (load_atom, account id, hold token) first revokes the hold token when
+// one is given (event_store::revoke_hold), then loads the account's state.
 
 #include <caf/typed_actor.hpp>
 #include <functional>
@@ -13,7 +15,7 @@
 namespace chronicle::actors {
 
 using db_worker =
-    caf::typed_actor<caf::replies_to<load_atom, std::string>::with<load_reply>,
+    caf::typed_actor<caf::replies_to<load_atom, std::string, std::string>::with<load_reply>,
                      caf::replies_to<lookup_atom, std::vector<std::string>>::with<lookup_reply>,
                      caf::replies_to<persistence::append_batch>::with<append_reply>,
                      caf::replies_to<events_query>::with<events_page>,

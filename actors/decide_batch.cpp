@@ -48,8 +48,8 @@ command_reply decide_one(decided_batch& out, const command_request& req, std::in
     reply.message = decided.error().message;
   }
   if (!key.empty()) {
-    out.batch.commands.push_back(persistence::command_record{key, req.account_id, req.fingerprint,
-                                                             encode_stored_reply(reply)});
+    out.batch.commands.push_back(persistence::command_record{
+        stored_key(req), req.account_id, req.fingerprint, encode_stored_reply(reply)});
   }
   return reply;
 }
@@ -73,8 +73,8 @@ decided_batch decide_batch(const domain::account_state& start,
   const auto at = event_instant(start, now);
   for (std::size_t i = 0; i < commands.size(); ++i) {
     const auto& req = *commands[i];
-    const auto& key = req.idempotency_key;
-    if (!key.empty()) {
+    if (!req.idempotency_key.empty()) {
+      const auto key = stored_key(req);
       if (const auto it = stored.find(key); it != stored.end()) {
         const bool same =
             it->second->fingerprint == req.fingerprint && it->second->account_id == req.account_id;

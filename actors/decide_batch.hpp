@@ -4,8 +4,9 @@
 // actor or a store.
 //
 // Promises: every command gets a reply, in order. Commands are decided one after the other
-// against the running state; a command whose Idempotency-Key has a stored record (or came
-// earlier in the batch) is answered from that record and decides nothing. The batch holds
+// against the running state; a command whose Idempotency-Key has a stored record under the
+// API key that sent it (or came earlier in the batch) is answered from that record and
+// decides nothing. The batch expects the start state's version: stored refusals alike. The batch holds
 // what must be committed before any reply is sent: the events, the idempotency records, and
 // a snapshot of the state at every version that is a multiple of the snapshot interval
 // (domain::snapshot_due), also when a batch crosses one midway.

@@ -4,6 +4,10 @@
 
 namespace chronicle::actors {
 
+std::string stored_key(const command_request& request) {
+  return persistence::client_command_key(request.issued_by, request.idempotency_key);
+}
+
 std::string encode_stored_reply(const command_reply& reply) {
   nlohmann::json j;
   if (reply.status == command_status::accepted) {

@@ -81,19 +81,38 @@ struct transfer_request {
   std::string issued_by;  // the API key id, recorded in both legs
 };
 
-// An account actor's answer to a hold: its committed state while held.
+// An account actor's answer to a hold: its committed state while held, and the
+// hold's token. The transfer's batch carries the token (append_batch::hold_tokens)
+// and its release names it; an account that takes itself back revokes the token
+// in the store, after which no batch carrying it can commit.
 struct hold_reply {
   query_status status = query_status::failed;  // not_found is never used: absent is a state
   domain::account_state state;
+  std::string token;
 };
 
-// Ends a hold. With `next`, the transfer committed and this is the account's
-// new state; without, nothing changed, or the outcome is unknown when `stale`.
+// How a transfer's hold of an account ended.
+enum class hold_end {
+  committed,  // the transfer's batch committed: `next` is the account's new state
+  untouched,  // the transfer wrote nothing, and the account is as it was
+  moved,      // the transfer wrote nothing, but the account moved on in the store: reload
+  unknown,    // the batch may still commit: revoke the hold's token, then reload
+};
+
+// Ends a hold. With a token, it ends the granted hold of that token and nothing
+// else. Without one (the transfer never received a grant), it withdraws the
+// transfer's hold request if that is still waiting; a hold granted meanwhile ends
+// at its lease.
 struct release_order {
   std::string transfer_id;
-  std::optional<domain::account_state> next;
-  bool stale = false;
+  std::string token;
+  hold_end end = hold_end::untouched;
+  std::optional<domain::account_state> next;  // with hold_end::committed
 };
+
+// The key of the command's stored outcome (persistence::client_command_key): its
+// Idempotency-Key in the namespace of the API key that sent it.
+std::string stored_key(const command_request& request);
 
 // The outcome kept with an idempotency key, as JSON text, and back. Only
 // accepted and rejected outcomes are ever stored.

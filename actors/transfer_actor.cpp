@@ -17,6 +17,7 @@ struct held_pair {
   transfer_request request;
   account_actor from, to;
   domain::account_state from_state, to_state;
+  std::string from_token, to_token;  // the holds' tokens
 };
 
 command_reply failed(command_status status, std::string message) {
@@ -38,11 +39,23 @@ const std::string& tid(const held_pair& p) {
   return p.request.transfer.transfer_id;
 }
 
-// Releases both accounts: with their new states, unchanged, or stale.
-void release_both(self_ptr self, const held_pair& p, std::optional<domain::account_state> from,
-                  std::optional<domain::account_state> to, bool stale) {
-  self->send(p.from, release_order{tid(p), std::move(from), stale});
-  self->send(p.to, release_order{tid(p), std::move(to), stale});
+// Releases both accounts as `end` says; with their new states after a commit.
+void release_both(self_ptr self, const held_pair& p, hold_end end,
+                  std::optional<domain::account_state> from = std::nullopt,
+                  std::optional<domain::account_state> to = std::nullopt) {
+  self->send(p.from, release_order{tid(p), p.from_token, end, std::move(from)});
+  self->send(p.to, release_order{tid(p), p.to_token, end, std::move(to)});
+}
+
+// The client's Idempotency-Key, in the namespace of the API key that sent it.
+std::string client_key(const transfer_request& req) {
+  return persistence::client_command_key(req.issued_by, req.idempotency_key);
+}
+
+// What an event of the transfer records as its command when the client sent no
+// Idempotency-Key.
+std::string transfer_command_id(const std::string& transfer_id) {
+  return "transfer:" + transfer_id;
 }
 
 void finish(self_ptr self, promise rp, const command_reply& reply) {
@@ -60,9 +73,10 @@ std::vector<persistence::command_record> records_for(const transfer_request& req
   const auto stored = encode_stored_reply(reply);
   const auto& t = req.transfer;
   std::vector<persistence::command_record> out{
-      {transfer_key(t.transfer_id), t.from_account_id, req.fingerprint, stored}};
+      {persistence::transfer_command_key(t.transfer_id), t.from_account_id, req.fingerprint,
+       stored}};
   if (!req.idempotency_key.empty()) {
-    out.push_back({req.idempotency_key, t.from_account_id, req.fingerprint, stored});
+    out.push_back({client_key(req), t.from_account_id, req.fingerprint, stored});
   }
   return out;
 }
@@ -89,21 +103,22 @@ void append_outcome(self_ptr self, promise rp, held_pair p, persistence::append_
       .then(
           [=](append_reply& r) mutable {
             if (!r.error) {
-              release_both(self, p, from_next, to_next, false);
+              release_both(self, p, hold_end::committed, from_next, to_next);
               finish(self, rp, reply);
               return;
             }
-            release_both(self, p, std::nullopt, std::nullopt, true);
-            const bool retry = *r.error == persistence::store_error::conflict ||
-                               *r.error == persistence::store_error::unavailable;
+            // A conflict wrote nothing (an account moved on, or its hold was revoked);
+            // after any other error the batch may yet commit.
+            const bool conflict = *r.error == persistence::store_error::conflict;
+            release_both(self, p, conflict ? hold_end::moved : hold_end::unknown);
+            const bool retry = conflict || *r.error == persistence::store_error::unavailable;
             finish(self, rp,
                    failed(retry ? command_status::unavailable : command_status::failed,
-                          *r.error == persistence::store_error::conflict
-                              ? "the accounts are contended; retry the transfer"
-                              : std::string{persistence::describe(*r.error)}));
+                          conflict ? "the accounts are contended; retry the transfer"
+                                   : std::string{persistence::describe(*r.error)}));
           },
           [=](caf::error&) mutable {
-            release_both(self, p, std::nullopt, std::nullopt, true);
+            release_both(self, p, hold_end::unknown);
             finish(self, rp,
                    failed(command_status::unavailable, "the event store did not answer in time"));
           });
@@ -114,14 +129,21 @@ void decide(self_ptr self, promise rp, held_pair p, const db_worker& worker,
             const transfer_limits& limits) {
   const auto& req = p.request;
   const auto legs = domain::decide_transfer(p.from_state, p.to_state, req.transfer);
+  // The outcome, refusal or legs, holds only for the states it was decided on, under
+  // the holds it was decided in.
   persistence::append_batch batch;
+  batch.expected_versions = {{p.from_state.account_id, p.from_state.version},
+                             {p.to_state.account_id, p.to_state.version}};
+  batch.hold_tokens = {{p.from_state.account_id, p.from_token},
+                       {p.to_state.account_id, p.to_token}};
   if (!legs) {
     const auto reply = rejected(legs.error());
     batch.commands = records_for(req, reply);
     append_outcome(self, rp, p, std::move(batch), reply, p.from_state, p.to_state, worker, limits);
     return;
   }
-  const auto command_id = req.idempotency_key.empty() ? transfer_key(tid(p)) : req.idempotency_key;
+  const auto command_id =
+      req.idempotency_key.empty() ? transfer_command_id(tid(p)) : req.idempotency_key;
   // One instant for both legs, no earlier than either account's last event.
   const auto now = event_instant(p.to_state, event_instant(p.from_state, domain::now_micros()));
   const auto debit =
@@ -147,8 +169,6 @@ void decide(self_ptr self, promise rp, held_pair p, const db_worker& worker,
     reply.events.push_back(event_ref{e->event_id, std::string{domain::event_type_name(e->body)},
                                      e->account_id, e->version});
   }
-  batch.expected_versions = {{p.from_state.account_id, p.from_state.version},
-                             {p.to_state.account_id, p.to_state.version}};
   batch.events = {debit, credit};
   batch.commands = records_for(req, reply);
   append_outcome(self, rp, std::move(p), std::move(batch), reply, from_next, to_next, worker,
@@ -157,27 +177,29 @@ void decide(self_ptr self, promise rp, held_pair p, const db_worker& worker,
 
 void look_up_keys(self_ptr self, promise rp, held_pair p, const db_worker& worker,
                   const transfer_limits& limits) {
-  std::vector<std::string> keys{transfer_key(tid(p))};
-  if (!p.request.idempotency_key.empty()) keys.push_back(p.request.idempotency_key);
+  std::vector<std::string> keys{persistence::transfer_command_key(tid(p))};
+  if (!p.request.idempotency_key.empty()) {
+    keys.push_back(client_key(p.request));
+  }
   self->request(worker, limits.db_timeout, lookup_atom::value, std::move(keys))
       .then(
           [=](lookup_reply& r) mutable {
             if (r.error) {
-              release_both(self, p, std::nullopt, std::nullopt, false);
+              release_both(self, p, hold_end::untouched);
               finish(self, rp,
                      failed(command_status::unavailable,
                             std::string{persistence::describe(*r.error)}));
               return;
             }
             if (auto earlier = earlier_outcome(p.request, r.value)) {
-              release_both(self, p, std::nullopt, std::nullopt, false);
+              release_both(self, p, hold_end::untouched);
               finish(self, rp, *earlier);
               return;
             }
             decide(self, rp, std::move(p), worker, limits);
           },
           [=](caf::error&) mutable {
-            release_both(self, p, std::nullopt, std::nullopt, false);
+            release_both(self, p, hold_end::untouched);
             finish(self, rp, failed(command_status::unavailable, "lookup timed out"));
           });
 }
@@ -189,10 +211,6 @@ command_reply hold_failure(const hold_reply& h) {
 }
 
 }  // namespace
-
-std::string transfer_key(const std::string& transfer_id) {
-  return "transfer:" + transfer_id;
-}
 
 transfer_actor::behavior_type transfer_actor_impl(
     transfer_actor::stateful_pointer<transfer_actor_state> self, account_actor from,
@@ -212,31 +230,35 @@ transfer_actor::behavior_type transfer_actor_impl(
         const auto first = from_first ? from : to;
         const auto second = from_first ? to : from;
         const auto id = t.transfer_id;
-        held_pair pair{std::move(req), from, to, {}, {}};
+        held_pair pair{std::move(req), from, to, {}, {}, {}, {}};
         self->request(first, limits.hold_timeout, hold_atom::value, id)
             .then(
                 [=](hold_reply& h1) mutable {
                   if (h1.status != query_status::ok) return finish(self, rp, hold_failure(h1));
+                  const release_order release_first{id, h1.token, hold_end::untouched, {}};
                   self->request(second, limits.hold_timeout, hold_atom::value, id)
                       .then(
                           [=](hold_reply& h2) mutable {
                             if (h2.status != query_status::ok) {
-                              self->send(first, release_order{id, std::nullopt, false});
+                              self->send(first, release_first);
                               return finish(self, rp, hold_failure(h2));
                             }
                             pair.from_state = from_first ? h1.state : h2.state;
                             pair.to_state = from_first ? h2.state : h1.state;
+                            pair.from_token = from_first ? h1.token : h2.token;
+                            pair.to_token = from_first ? h2.token : h1.token;
                             look_up_keys(self, rp, std::move(pair), worker, limits);
                           },
                           [=](caf::error&) mutable {
-                            self->send(first, release_order{id, std::nullopt, false});
-                            self->send(second, release_order{id, std::nullopt, true});
+                            self->send(first, release_first);
+                            // No grant received: withdraw the request (release_order).
+                            self->send(second, release_order{id, {}, hold_end::untouched, {}});
                             finish(self, rp,
                                    failed(command_status::unavailable, "account hold timed out"));
                           });
                 },
                 [=](caf::error&) mutable {
-                  self->send(first, release_order{id, std::nullopt, true});
+                  self->send(first, release_order{id, {}, hold_end::untouched, {}});
                   finish(self, rp, failed(command_status::unavailable, "account hold timed out"));
                 });
         return rp;

@@ -10,11 +10,16 @@
 // - No deadlock: the two accounts are held in the global order of their ids,
 //   so two transfers over the same pair (in either direction) queue up rather
 //   than wait on each other; every hold is bounded by the account's lease.
-// - Idempotent by Idempotency-Key and by transfer_id: a retry answers the
-//   stored outcome and appends nothing.
-// - Whatever happens, both accounts are released: with their new states after
-//   a commit, unchanged after a rejection, marked stale when the outcome is
-//   unknown (they reload before deciding again).
+// - Idempotent by Idempotency-Key (of the API key that sent it) and by
+//   transfer_id: a retry answers the stored outcome and appends nothing.
+// - Fenced: the outcome, legs or stored refusal, commits only if both accounts
+//   are still at the versions it was decided on and neither hold was revoked
+//   (event_store.hpp). An account whose lease ran out has revoked its hold, so
+//   a transfer that lost a hold cannot commit.
+// - Whatever happens, both accounts are released with their hold's token: with
+//   their new states after a commit, unchanged when nothing was written, to be
+//   reloaded after a conflict, and to revoke the hold and reload when the
+//   outcome is unknown.
 
 #include <caf/typed_actor.hpp>
 
@@ -33,10 +38,6 @@ struct transfer_limits {
   // version commits a snapshot with the transfer (0: never).
   std::int64_t snapshot_every = 100;
 };
-
-// Idempotency records of a transfer are kept under this key as well as under
-// the client's Idempotency-Key.
-std::string transfer_key(const std::string& transfer_id);
 
 struct transfer_actor_state {
   static inline const char* name = "transfer_actor";

@@ -12,11 +12,24 @@ std::string_view describe(store_error error) {
   switch (error) {
     case store_error::unavailable: return "the event store is unavailable";
     case store_error::conflict:
-      return "a concurrent write took the same version or idempotency key";
+      return "a concurrent write took the same version or idempotency key, or the account "
+             "moved on";
     case store_error::corrupt: return "stored events failed their integrity check";
     case store_error::failed: return "the event store failed";
   }
   return "unknown store error";
+}
+
+std::string client_command_key(std::string_view api_key_id, std::string_view idempotency_key) {
+  std::string out = "key:" + std::to_string(api_key_id.size()) + ":";
+  out.append(api_key_id);
+  out += ':';
+  out.append(idempotency_key);
+  return out;
+}
+
+std::string transfer_command_key(std::string_view transfer_id) {
+  return "transfer-id:" + std::string{transfer_id};
 }
 
 result<done, store_error> fold_through(event_store& store, domain::account_state& state,

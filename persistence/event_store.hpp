@@ -7,10 +7,15 @@
 //   ONE transaction or writes nothing. Per account, versions are contiguous; an
 //   event whose (account_id, version) already exists makes the whole batch fail
 //   with store_error::conflict, as does an idempotency key that already exists.
+// - Every batch is fenced, the events and the stored refusals alike: it commits
+//   only if each account of `expected_versions` is, inside the same transaction,
+//   at exactly that version, and no token of `hold_tokens` has been revoked;
+//   otherwise it fails with store_error::conflict and writes nothing.
 // - When append() answers success, the batch is durably committed. When the
 //   commit's outcome was ambiguous (connection lost during COMMIT) the store
-//   resolves it through the batch's keys before answering; it never re-appends
-//   blindly.
+//   learns the outcome before it writes the batch again: it waits for the old
+//   transaction to end, or answers unavailable (outcome unknown) when it cannot
+//   learn it in time. It never writes a batch whose earlier try may commit.
 // - No exception escapes: driver errors become store_error values.
 // - Implementations are not thread-safe: each one is owned by one thread (one
 //   database worker actor) at a time.
@@ -21,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -45,24 +51,35 @@ enum class store_error {
 
 std::string_view describe(store_error error);
 
-// The stored answer to a command that carried an Idempotency-Key.
+// The stored answer to a command that carried an Idempotency-Key, or to a
+// transfer (by its transfer id).
 struct command_record {
-  std::string idempotency_key;
+  std::string idempotency_key;  // the record's key: client_command_key or transfer_command_key
   std::string account_id;
   std::string fingerprint;  // what the request looked like, to spot a reused key
   std::string response;     // JSON text of the command's outcome
 };
 
+// Where stored outcomes are kept. An Idempotency-Key belongs to the API key that
+// sent it: two API keys may use the same one without sharing an outcome. Transfer
+// ids have a namespace of their own, so no Idempotency-Key can take a transfer's
+// place. The encodings cannot collide (the API key id's length is spelled out).
+std::string client_command_key(std::string_view api_key_id, std::string_view idempotency_key);
+std::string transfer_command_key(std::string_view transfer_id);
+
 // One transaction's worth of writes. The events may belong to several
 // accounts (the two legs of a transfer); per account they continue, without a
 // gap, from the version in expected_versions. `snapshots` are states these
 // events reach (domain::snapshot_due), written in the same transaction, so a
-// snapshot never exists without its events.
+// snapshot never exists without its events. A batch decided while holding
+// accounts for a transfer names the hold tokens it was granted: it commits only
+// while none of them is revoked (revoke_hold).
 struct append_batch {
   std::map<std::string, std::int64_t> expected_versions;  // account → its version before
   std::vector<domain::event> events;
   std::vector<command_record> commands;
   std::vector<domain::state_snapshot> snapshots;
+  std::map<std::string, std::string> hold_tokens;  // account → its hold's token
 };
 
 constexpr std::size_t read_events_max = 1000;
@@ -91,6 +108,14 @@ class event_store {
       const std::vector<std::string>& keys) = 0;
 
   virtual result<done, store_error> append(const append_batch& batch) = 0;
+
+  // Revokes an account's hold token for good. Once this answers success, no
+  // batch carrying the token commits any more, and every batch carrying it that
+  // did commit is seen by every read that starts afterwards: an account that takes
+  // itself back from a transfer whose outcome it cannot know revokes the hold,
+  // then reloads, and then knows its state.
+  virtual result<done, store_error> revoke_hold(const std::string& account_id,
+                                                const std::string& token) = 0;
 
   // When the newest event of all accounts occurred (0 when there is none): the
   // reference point for projection lag, and the health check's probe.

@@ -44,9 +44,12 @@ result<done, store_error> memory_event_store::append(const append_batch& batch) 
   }
   if (!available_) return failure(store_error::unavailable);
   for (const auto& [account_id, expected] : batch.expected_versions) {
-    if (static_cast<std::int64_t>(events_[account_id].size()) != expected) {
-      return failure(store_error::conflict);
-    }
+    const auto it = events_.find(account_id);
+    const auto head = it == events_.end() ? 0 : static_cast<std::int64_t>(it->second.size());
+    if (head != expected) return failure(store_error::conflict);
+  }
+  for (const auto& [account_id, token] : batch.hold_tokens) {
+    if (revoked_.count({account_id, token}) != 0) return failure(store_error::conflict);
   }
   for (const auto& record : batch.commands) {
     if (commands_.count(record.idempotency_key) != 0) return failure(store_error::conflict);
@@ -63,6 +66,15 @@ result<done, store_error> memory_event_store::append(const append_batch& batch) 
     outbox_.emplace(std::make_pair(e.account_id, e.version), e);
   }
   for (const auto& record : batch.commands) commands_[record.idempotency_key] = record;
+  return done{};
+}
+
+result<done, store_error> memory_event_store::revoke_hold(const std::string& account_id,
+                                                          const std::string& token) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  if (token.empty()) return failure(store_error::failed);
+  revoked_.emplace(account_id, token);
   return done{};
 }
 
@@ -193,6 +205,11 @@ result<std::int64_t, store_error> memory_event_store::version_at(const std::stri
 void memory_event_store::overwrite_snapshot(const domain::state_snapshot& snapshot) {
   std::lock_guard<std::mutex> lock{mutex_};
   snapshots_[{snapshot.account_id, snapshot.version}] = snapshot;
+}
+
+std::size_t memory_event_store::revocations() const {
+  std::lock_guard<std::mutex> lock{mutex_};
+  return revoked_.size();
 }
 
 void memory_event_store::set_available(bool available) {

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "persistence/event_store.hpp"
 #include "persistence/outbox.hpp"
@@ -25,6 +26,8 @@ class memory_event_store final : public event_store, public outbox_store {
   result<std::vector<command_record>, store_error> find_commands(
       const std::vector<std::string>& keys) override;
   result<done, store_error> append(const append_batch& batch) override;
+  result<done, store_error> revoke_hold(const std::string& account_id,
+                                        const std::string& token) override;
   result<domain::micros, store_error> newest_event_time() override;
   result<std::vector<domain::event>, store_error> scan(const std::string& after_account_id,
                                                        std::int64_t after_version,
@@ -51,6 +54,9 @@ class memory_event_store final : public event_store, public outbox_store {
   // when the relay crashes between the bus's acknowledgement and the delete.
   void fail_next_removes(std::size_t count);
 
+  // Hold tokens revoked so far (revoke_hold).
+  std::size_t revocations() const;
+
   void set_available(bool available);
   std::size_t append_calls() const;
 
@@ -70,6 +76,7 @@ class memory_event_store final : public event_store, public outbox_store {
   std::size_t append_calls_ = 0;
   std::map<std::string, std::vector<domain::event>> events_;
   std::map<std::string, command_record> commands_;
+  std::set<std::pair<std::string, std::string>> revoked_;  // (account_id, hold token)
   // Keyed by (account_id, version), like the table's primary key.
   std::map<std::pair<std::string, std::int64_t>, domain::state_snapshot> snapshots_;
   // Keyed by (account_id, version), the order pending() answers in.

@@ -16,6 +16,10 @@ namespace {
 constexpr int append_attempts_max = 8;
 constexpr int backoff_base_ms = 5;
 constexpr int backoff_cap_ms = 500;
+// How long resolving an ambiguous COMMIT waits for the earlier try to end; below the
+// session's statement timeout (pg_connection.cpp), so that the wait, not the statement,
+// times out.
+constexpr int resolve_wait_ms = 4000;
 
 void backoff(int attempt) {
   thread_local std::mt19937 generator{std::random_device{}()};
@@ -134,27 +138,76 @@ result<std::vector<command_record>, store_error> pg_event_store::find_commands(
   });
 }
 
-void pg_event_store::write_batch(const append_batch& batch) {
+namespace {
+
+// The events' INSERT: the statement for `count` rows, and the rows' parameters.
+std::string insert_events_sql(std::size_t count) {
+  const char* casts[] = {"",        "::BIGINT", "::UUID",        "", "::INT",
+                         "::JSONB", "",         "::TIMESTAMPTZ", "", "", ""};
+  return "INSERT INTO events (account_id, version, event_id, event_type,"
+         " schema_version, payload, command_id, occurred_at, prev_hash, hash, issued_by)"
+         " VALUES " +
+         values_clause(count, 11, casts);
+}
+
+void add_event_params(std::vector<std::string>& params, const domain::event& e) {
+  params.insert(params.end(),
+                {e.account_id, std::to_string(e.version), e.event_id,
+                 std::string{domain::event_type_name(e.body)}, std::to_string(e.schema_version),
+                 e.data, e.command_id, domain::format_instant(e.occurred_at), e.prev_hash, e.hash,
+                 e.issued_by});
+}
+
+std::string insert_commands_sql(std::size_t count) {
+  const char* casts[] = {"", "", "", "::JSONB"};
+  return "INSERT INTO commands (idempotency_key, account_id, fingerprint, response) VALUES " +
+         values_clause(count, 4, casts);
+}
+
+void add_command_params(std::vector<std::string>& params, const command_record& c) {
+  params.insert(params.end(), {c.idempotency_key, c.account_id, c.fingerprint, c.response});
+}
+
+// The fence of invariant 10: the accounts that are not at the version the batch was decided
+// on, or whose hold token was revoked. Each account's head is one step down the primary key
+// from its end, each revocation one primary-key probe. Under SERIALIZABLE these reads
+// conflict with any concurrent write that would change their answer, so the answer holds at
+// COMMIT.
+bool fence_holds(pqxx::transaction_base& txn, const append_batch& batch) {
+  if (batch.expected_versions.empty()) return true;
+  std::vector<std::string> params;
+  for (const auto& [account_id, version] : batch.expected_versions) {
+    const auto token = batch.hold_tokens.find(account_id);
+    params.insert(params.end(), {account_id, std::to_string(version),
+                                 token == batch.hold_tokens.end() ? "" : token->second});
+  }
+  const char* casts[] = {"", "::BIGINT", ""};
+  const auto moved = txn.exec_params(
+      "SELECT c.account_id FROM (VALUES " +
+          values_clause(batch.expected_versions.size(), 3, casts) +
+          ") AS c (account_id, expected, token)"
+          " WHERE COALESCE((SELECT e.version FROM events e WHERE e.account_id = c.account_id"
+          " ORDER BY e.version DESC LIMIT 1), 0) <> c.expected"
+          " OR EXISTS (SELECT 1 FROM hold_revocations r"
+          " WHERE r.account_id = c.account_id AND r.token = c.token)",
+      pqxx::prepare::make_dynamic_params(params));
+  return moved.empty();
+}
+
+}  // namespace
+
+bool pg_event_store::write_batch(const append_batch& batch) {
   pqxx::transaction<pqxx::serializable> txn{db_.get()};
+  if (!fence_holds(txn, batch)) return false;
   if (!batch.events.empty()) {
     std::vector<std::string> params;
     std::vector<std::string> outbox;
     for (const auto& e : batch.events) {
-      params.insert(params.end(), {e.account_id, std::to_string(e.version), e.event_id,
-                                   std::string{domain::event_type_name(e.body)},
-                                   std::to_string(e.schema_version), e.data, e.command_id,
-                                   domain::format_instant(e.occurred_at), e.prev_hash, e.hash,
-                                   e.issued_by});
+      add_event_params(params, e);
       outbox.insert(outbox.end(), {e.event_id, e.account_id, std::to_string(e.version)});
     }
-    const char* event_casts[] = {"",        "::BIGINT", "::UUID",        "", "::INT",
-                                 "::JSONB", "",         "::TIMESTAMPTZ", "", "", ""};
-    txn.exec_params(
-        "INSERT INTO events (account_id, version, event_id, event_type,"
-        " schema_version, payload, command_id, occurred_at, prev_hash, hash, issued_by)"
-        " VALUES " +
-            values_clause(batch.events.size(), 11, event_casts),
-        pqxx::prepare::make_dynamic_params(params));
+    txn.exec_params(insert_events_sql(batch.events.size()),
+                    pqxx::prepare::make_dynamic_params(params));
     const char* outbox_casts[] = {"::UUID", "", "::BIGINT"};
     txn.exec_params("INSERT INTO outbox (event_id, account_id, version) VALUES " +
                         values_clause(batch.events.size(), 3, outbox_casts),
@@ -174,32 +227,62 @@ void pg_event_store::write_batch(const append_batch& batch) {
   }
   if (!batch.commands.empty()) {
     std::vector<std::string> params;
-    for (const auto& c : batch.commands) {
-      params.insert(params.end(), {c.idempotency_key, c.account_id, c.fingerprint, c.response});
-    }
-    const char* casts[] = {"", "", "", "::JSONB"};
-    txn.exec_params(
-        "INSERT INTO commands (idempotency_key, account_id, fingerprint, response)"
-        " VALUES " +
-            values_clause(batch.commands.size(), 4, casts),
-        pqxx::prepare::make_dynamic_params(params));
+    for (const auto& c : batch.commands) add_command_params(params, c);
+    txn.exec_params(insert_commands_sql(batch.commands.size()),
+                    pqxx::prepare::make_dynamic_params(params));
   }
   if (hook_) hook_(fault_point::before_commit, db_.get().sock());
   txn.commit();
   if (hook_) hook_(fault_point::after_commit, db_.get().sock());
+  return true;
 }
 
+// The earlier try may still be committing: its COMMIT can be slow (fsync, a synchronous
+// standby) and outlive the connection that sent it, so a plain read on a fresh connection
+// may not see it yet. Inserting the batch's first row again waits, on the unique index, for
+// that transaction to end, and then tells: a duplicate means the row is stored; success
+// means the earlier try did not commit, and can no longer (the probe is rolled back). The
+// wait is bounded by a lock timeout; past it the outcome stays unknown.
 pg_event_store::commit_state pg_event_store::resolve_ambiguous(const append_batch& batch) {
   try {
-    pqxx::read_transaction txn{db_.get()};
-    pqxx::result rows;
-    if (!batch.events.empty()) {
-      rows = txn.exec_params("SELECT 1 FROM events WHERE event_id = $1::UUID",
-                             batch.events.front().event_id);
-    } else if (!batch.commands.empty()) {
-      rows = txn.exec_params("SELECT 1 FROM commands WHERE idempotency_key = $1",
-                             batch.commands.front().idempotency_key);
+    {
+      // READ COMMITTED: once the earlier try has committed, the probe fails with a unique
+      // violation rather than a serialization failure.
+      pqxx::work probe{db_.get()};
+      probe.exec("SET LOCAL lock_timeout = " + std::to_string(resolve_wait_ms));
+      std::vector<std::string> params;
+      if (!batch.events.empty()) {
+        add_event_params(params, batch.events.front());
+        probe.exec_params(insert_events_sql(1), pqxx::prepare::make_dynamic_params(params));
+      } else {
+        add_command_params(params, batch.commands.front());
+        probe.exec_params(insert_commands_sql(1), pqxx::prepare::make_dynamic_params(params));
+      }
+      // Destroyed without commit: the probe row is never stored.
+      return commit_state::not_committed;
     }
+  } catch (const pqxx::unique_violation&) {
+    return stored_as_written(batch);
+  } catch (const std::exception&) {
+    db_.reset();
+    return commit_state::unknown;
+  }
+}
+
+// After a duplicate, whether the stored row is the batch's own (the earlier try committed)
+// or another writer's (it did not: the batch's rows are all or nothing).
+pg_event_store::commit_state pg_event_store::stored_as_written(const append_batch& batch) {
+  try {
+    pqxx::read_transaction txn{db_.get()};
+    const auto rows =
+        !batch.events.empty()
+            ? txn.exec_params("SELECT 1 FROM events WHERE event_id = $1::UUID",
+                              batch.events.front().event_id)
+            : txn.exec_params(
+                  "SELECT 1 FROM commands WHERE idempotency_key = $1 AND fingerprint = $2"
+                  " AND response = $3::JSONB",
+                  batch.commands.front().idempotency_key, batch.commands.front().fingerprint,
+                  batch.commands.front().response);
     return rows.empty() ? commit_state::not_committed : commit_state::committed;
   } catch (const std::exception&) {
     db_.reset();
@@ -211,7 +294,7 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
   if (batch.events.empty() && batch.commands.empty()) return done{};
   for (int attempt = 1;; ++attempt) {
     try {
-      write_batch(batch);
+      if (!write_batch(batch)) return failure(store_error::conflict);
       return done{};
     } catch (const pqxx::unique_violation&) {
       return failure(store_error::conflict);
@@ -225,7 +308,8 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
         case commit_state::not_committed: break;
       }
     } catch (const pqxx::broken_connection& e) {
-      // Lost before COMMIT was sent: nothing was written. One fresh connection
+      // Lost before COMMIT was sent: the transaction cannot commit (the server rolls it
+      // back when it notices, and a new try's inserts wait for that). One fresh connection
       // is worth a try (the server may have restarted); after that, give up.
       db_.reset();
       if (attempt >= 2) {
@@ -245,6 +329,37 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
     if (attempt >= append_attempts_max) return failure(store_error::unavailable);
     backoff(attempt);
   }
+}
+
+result<done, store_error> pg_event_store::revoke_hold(const std::string& account_id,
+                                                      const std::string& token) {
+  if (token.empty()) return failure(store_error::failed);
+  return db_.guarded<done>("revoke_hold", [&]() -> result<done, store_error> {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        pqxx::transaction<pqxx::serializable> txn{db_.get()};
+        // Reading the account's head, which a batch under the token would extend, while the
+        // batch reads this revocation's key: SERIALIZABLE lets the two commit together only
+        // if the batch came first, so a reload that starts after this returns sees it.
+        txn.exec_params(
+            "SELECT version FROM events WHERE account_id = $1 ORDER BY version DESC LIMIT 1",
+            account_id);
+        txn.exec_params(
+            "INSERT INTO hold_revocations (account_id, token) VALUES ($1, $2)"
+            " ON CONFLICT (account_id, token) DO NOTHING",
+            account_id, token);
+        txn.commit();
+        return done{};
+      } catch (const pqxx::transaction_rollback&) {
+        if (attempt >= append_attempts_max) return failure(store_error::unavailable);
+        backoff(attempt);
+      } catch (const pqxx::in_doubt_error&) {
+        // Revoking again is harmless: the second insert does nothing.
+        db_.reset();
+        if (attempt >= append_attempts_max) return failure(store_error::unavailable);
+      }
+    }
+  });
 }
 
 namespace {

@@ -4,8 +4,11 @@
 //
 // Each instance owns one connection (pg_connection.hpp). Appends
 // run SERIALIZABLE and are retried with jittered backoff on SQLSTATE 40001 and
-// deadlocks. A connection lost during COMMIT is resolved by looking up the
-// batch's first event id (or idempotency key) on a fresh connection.
+// deadlocks. Each append first checks its fence (event_store.hpp) in the same
+// transaction. A connection lost during COMMIT is resolved on a fresh connection
+// by inserting the batch's first row again in a transaction that is rolled back:
+// the insert waits for the earlier try to end, then its duplicate (or not) tells
+// the outcome.
 // Reads at one instant run in one REPEATABLE READ READ ONLY transaction (one
 // snapshot on PostgreSQL; CockroachDB runs it SERIALIZABLE), retried like
 // appends on SQLSTATE 40001.
@@ -34,6 +37,8 @@ class pg_event_store final : public event_store {
   result<std::vector<command_record>, store_error> find_commands(
       const std::vector<std::string>& keys) override;
   result<done, store_error> append(const append_batch& batch) override;
+  result<done, store_error> revoke_hold(const std::string& account_id,
+                                        const std::string& token) override;
   result<domain::micros, store_error> newest_event_time() override;
   result<std::vector<domain::event>, store_error> scan(const std::string& after_account_id,
                                                        std::int64_t after_version,
@@ -50,8 +55,10 @@ class pg_event_store final : public event_store {
  private:
   enum class commit_state { committed, not_committed, unknown };
 
-  void write_batch(const append_batch& batch);
+  // False when the fence refused the batch (nothing was written).
+  bool write_batch(const append_batch& batch);
   commit_state resolve_ambiguous(const append_batch& batch);
+  commit_state stored_as_written(const append_batch& batch);
 
   pg_connection db_;
   fault_hook hook_;

@@ -11,7 +11,7 @@ namespace {
 const std::vector<std::string> read_models{
     "account_balance", "transactions",           "timeline",
     "transfers",       "projection_checkpoints", "projection_status"};
-const std::vector<std::string> history{"events", "commands", "snapshots"};
+const std::vector<std::string> history{"events", "commands", "snapshots", "hold_revocations"};
 const std::vector<std::string> rewrite{"UPDATE", "DELETE", "TRUNCATE"};
 const std::vector<std::string> any_write{"INSERT", "UPDATE", "DELETE", "TRUNCATE"};
 

@@ -8,6 +8,7 @@
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_suite.hpp"
+#include "tests/support/test_keys.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -141,6 +142,30 @@ TEST_F(commands, given_idempotency_key_when_retried_then_first_response_and_noth
   EXPECT_EQ(changed.status, 422);
   EXPECT_EQ(changed.json()["code"], "IDEMPOTENCY_KEY_REUSED");
   EXPECT_EQ(all_events(id).size(), 2u);
+}
+
+TEST_F(commands, given_one_idempotency_key_from_two_api_keys_then_two_separate_outcomes) {
+  // A key belongs to the API key that sent it: another client's identical key is its own.
+  const auto id = new_account("50");
+  const auto key = "shared-" + unique_suffix();
+  const std::map<std::string, std::string> as_operator{{"Idempotency-Key", key}};
+  const std::map<std::string, std::string> as_admin{
+      {"Idempotency-Key", key}, {"Authorization", bearer(keys().admin_token)}};
+  const auto first =
+      post_json(port(), "/commands/deposit", {{"account_id", id}, {"amount", "1"}}, as_operator);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto other =
+      post_json(port(), "/commands/deposit", {{"account_id", id}, {"amount", "2"}}, as_admin);
+  ASSERT_EQ(other.status, 201) << other.body;
+  EXPECT_FALSE(other.json()["replayed"].get<bool>());
+  EXPECT_NE(other.json()["event_id"], first.json()["event_id"]);
+  const auto retry =
+      post_json(port(), "/commands/deposit", {{"account_id", id}, {"amount", "1"}}, as_operator);
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_TRUE(retry.json()["replayed"].get<bool>());
+  EXPECT_EQ(retry.json()["event_id"], first.json()["event_id"]);
+  EXPECT_EQ(account(id)["balance"], "53.00");
+  EXPECT_EQ(all_events(id).size(), 3u);
 }
 
 TEST_F(commands, given_rejected_command_with_key_when_retried_after_deposit_then_same_rejection) {

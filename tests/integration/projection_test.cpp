@@ -28,7 +28,7 @@ class projection : public ::testing::Test {
     auto state = persistence::load_state(events_, id);
     EXPECT_TRUE(state.ok());
     auto sealed = domain::seal(*state, bodies, domain::new_uuid(), domain::now_micros());
-    EXPECT_TRUE(events_.append({{{id, state->version}}, sealed, {}, {}}).ok());
+    EXPECT_TRUE(events_.append({{{id, state->version}}, sealed, {}, {}, {}}).ok());
     return sealed;
   }
 

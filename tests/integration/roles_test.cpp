@@ -59,6 +59,7 @@ const std::vector<table> event_tables{{"events", "account_id"},
                                       {"commands", "idempotency_key"},
                                       {"outbox", "event_id"},
                                       {"snapshots", "account_id"},
+                                      {"hold_revocations", "account_id"},
                                       {"schema_migrations", "name"}};
 const std::vector<table> read_models{{"account_balance", "account_id"},
                                      {"transactions", "event_id"},
@@ -111,6 +112,7 @@ std::vector<role_case> role_cases() {
        {{"events", append_only},
         {"commands", append_only},
         {"snapshots", append_only},
+        {"hold_revocations", append_only},
         {"outbox", {op::select, op::insert, op::remove}}},
        on_read_models(read_only, none)},
       {"chronicle_projector",
@@ -125,6 +127,7 @@ std::vector<role_case> role_cases() {
         {"commands", read_only},
         {"outbox", read_only},
         {"snapshots", read_only},
+        {"hold_revocations", read_only},
         {"schema_migrations", read_only}},
        auditor_state},
   };
@@ -252,7 +255,7 @@ TEST(roles_processes, a_role_without_the_privilege_is_named_in_the_error) {
   const std::vector<wrong_role> wrong_roles{
       {{"--events-db", admin_db()},
        "--events-db connects as role chronicle_owner, which may UPDATE events, commands, "
-       "snapshots"},
+       "snapshots, hold_revocations"},
       {{"--events-db", projector_events_db()},
        "--events-db connects as role chronicle_projector, which lacks INSERT on events"},
       {{"--projector-events-db", events_db()},

@@ -39,7 +39,7 @@ class tooling : public ::testing::Test {
                                          domain::money_withdrawn{"USD", 2'500, "rent"},
                                          domain::money_deposited{"USD", 100, "refund"}}) {
       auto sealed = domain::seal(state, {body}, domain::new_uuid(), domain::now_micros());
-      EXPECT_TRUE(events_.append({{{id, state.version}}, sealed, {}, {}}).ok());
+      EXPECT_TRUE(events_.append({{{id, state.version}}, sealed, {}, {}, {}}).ok());
       state = domain::evolve(state, sealed[0]);
       all.push_back(sealed[0]);
     }
@@ -120,7 +120,7 @@ TEST_F(tooling, given_snapshot_edited_by_the_database_owner_then_verify_names_ac
   // Five events with a snapshot at version 5, committed together as a node would.
   domain::account_state state;
   state.account_id = id;
-  persistence::append_batch batch{{{id, 0}}, {}, {}, {}};
+  persistence::append_batch batch{{{id, 0}}, {}, {}, {}, {}};
   std::vector<domain::event_body> bodies{domain::account_created{"Sam", "USD", 10'000}};
   for (int i = 0; i < 4; ++i) bodies.push_back(domain::money_deposited{"USD", 100, ""});
   for (const auto& body : bodies) {

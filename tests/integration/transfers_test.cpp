@@ -144,5 +144,27 @@ TEST_F(transfers, given_concurrent_transfers_both_ways_then_all_answered_and_mon
   EXPECT_EQ(sb["version"], 1 + clients * transfers_each);
 }
 
+
+TEST_F(transfers, given_idempotency_key_spelled_like_its_transfer_id_then_201_and_retry_replays) {
+  // Keys and transfer ids have namespaces of their own: this key is not the transfer's
+  // record, and the two records of one request do not collide.
+  const auto a = open("spell-a", "10");
+  const auto b = open("spell-b", "0");
+  const auto transfer_id = "spelled-" + unique_suffix();
+  const json body{{"from_account_id", a},
+                  {"to_account_id", b},
+                  {"amount", "4"},
+                  {"transfer_id", transfer_id}};
+  const std::map<std::string, std::string> key{{"Idempotency-Key", "transfer:" + transfer_id}};
+  const auto first = post_json(port(), "/commands/transfer", body, key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto again = post_json(port(), "/commands/transfer", body, key);
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_TRUE(again.json()["replayed"].get<bool>());
+  EXPECT_EQ(again.json()["events"], first.json()["events"]);
+  EXPECT_EQ(strong(a)["balance"], "6.00");
+  EXPECT_EQ(strong(b)["version"], 2);
+}
+
 }  // namespace
 }  // namespace chronicle::testing

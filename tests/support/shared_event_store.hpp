@@ -23,6 +23,10 @@ class shared_event_store final : public persistence::event_store {
       const persistence::append_batch& batch) override {
     return target_.append(batch);
   }
+  persistence::result<persistence::done, persistence::store_error> revoke_hold(
+      const std::string& account_id, const std::string& token) override {
+    return target_.revoke_hold(account_id, token);
+  }
   persistence::result<domain::micros, persistence::store_error> newest_event_time() override {
     return target_.newest_event_time();
   }

@@ -30,7 +30,7 @@ class snapshot_history : public ::testing::Test {
     for (const auto& body : bodies) {
       const auto at = t0 + state.version * second;
       const auto sealed = domain::seal(state, {body}, domain::new_uuid(), at);
-      persistence::append_batch batch{{{"acc", state.version}}, sealed, {}, {}};
+      persistence::append_batch batch{{{"acc", state.version}}, sealed, {}, {}, {}};
       state = domain::evolve(std::move(state), sealed.front());
       if (domain::snapshot_due(state.version, every)) {
         batch.snapshots.push_back(domain::take_snapshot(state));

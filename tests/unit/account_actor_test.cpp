@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <caf/all.hpp>
+#include <thread>
 
 #include "actors/account_registry.hpp"
 #include "persistence/memory_event_store.hpp"
@@ -333,6 +334,145 @@ TEST_F(account_actors, given_rejected_transfer_then_accounts_released_unchanged)
             domain::rejection_code::same_account);
   EXPECT_EQ(command(deposit_to("ra", "1")).status, command_status::accepted);
   EXPECT_EQ(view("ra").state.balance, 200);
+}
+
+// Names whose database worker (by the registry's hash) differs from `avoid`'s, so that a
+// test can block one worker's append and still use the other worker.
+std::string on_other_worker(const std::string& avoid, std::string name) {
+  const std::hash<std::string> hash;
+  while (hash(name) % workers_per_registry == hash(avoid) % workers_per_registry) name += "x";
+  return name;
+}
+
+TEST_F(account_actors, given_lease_ran_out_while_transfer_commits_then_it_cannot_and_reads_agree) {
+  registry_limits limits;
+  limits.account.hold_lease = 200ms;
+  registry_ = spawn_registry(limits);
+  const std::string transfer_id = "t-lease";
+  const auto from = on_other_worker(transfer_id, "lease-from");
+  const auto to = on_other_worker(transfer_id, "lease-to");
+  ASSERT_EQ(command(open(from, "100")).status, command_status::accepted);
+  ASSERT_EQ(command(open(to, "0")).status, command_status::accepted);
+
+  // The transfer holds both accounts and its batch waits in the store...
+  store_.hold_appends();
+  caf::scoped_actor client{system_};
+  auto pending = client->request(registry_, 10s, transfer(transfer_id, from, to, "30"));
+  ASSERT_TRUE(store_.await_held(1, reply_timeout));
+  // ...while both leases run out: each account revokes its hold and reloads.
+  const auto deadline = std::chrono::steady_clock::now() + reply_timeout;
+  while (store_.revocations() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(store_.revocations(), 2u);
+  EXPECT_EQ(view(from).state.balance, 10000);
+  store_.release_appends();
+
+  command_reply outcome;
+  pending.receive([&](command_reply& r) { outcome = r; },
+                  [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+  EXPECT_EQ(outcome.status, command_status::unavailable) << outcome.message;
+  // What the accounts answer is what the store holds: the transfer did not commit.
+  for (const auto& id : {from, to}) {
+    const auto stored = persistence::load_state(store_, id);
+    ASSERT_TRUE(stored) << id;
+    EXPECT_EQ(stored->version, 1) << id;
+    EXPECT_EQ(view(id).state.balance, stored->balance) << id;
+    EXPECT_EQ(view(id).state.version, stored->version) << id;
+  }
+  // The accounts work on: a new transfer commits.
+  EXPECT_EQ(ask<command_reply>(registry_, transfer("t-after", from, to, "30")).status,
+            command_status::accepted);
+  EXPECT_EQ(view(to).state.balance, 3000);
+}
+
+// One account actor, spoken to directly, so that the order of its mailbox is the order
+// this test sends in.
+class account_actor_alone : public account_actors {
+ protected:
+  account_actor spawn_account(const std::string& id, account_limits limits) {
+    auto worker = system_.spawn<caf::detached>(
+        db_worker_impl, store_factory{[this] { return std::make_unique<shared_store>(store_); }});
+    workers_.push_back(worker);
+    auto account = system_.spawn(account_actor_impl, id, worker, limits, account_peers{});
+    accounts_.push_back(account);
+    return account;
+  }
+
+  void TearDown() override {
+    for (auto& a : accounts_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    account_actors::TearDown();
+  }
+
+  std::vector<account_actor> accounts_;
+};
+
+TEST_F(account_actor_alone, given_hold_when_released_with_another_token_then_still_held) {
+  account_limits limits;
+  limits.hold_lease = 30s;
+  const auto account = spawn_account("tok", limits);
+  caf::scoped_actor client{system_};
+  command_reply opened;
+  client->request(account, reply_timeout, open("tok", "10"))
+      .receive([&](command_reply& r) { opened = r; }, [](caf::error&) {});
+  ASSERT_EQ(opened.status, command_status::accepted);
+  hold_reply held;
+  client->request(account, reply_timeout, hold_atom::value, std::string{"t-1"})
+      .receive([&](hold_reply& r) { held = r; }, [](caf::error&) {});
+  ASSERT_EQ(held.status, query_status::ok);
+  ASSERT_FALSE(held.token.empty());
+
+  // A release naming another hold (an earlier one, or another try of the same
+  // transfer) does not end this one: a deposit still waits.
+  client->send(account, release_order{"t-1", "not-" + held.token, hold_end::untouched, {}});
+  client->send(account, release_order{"t-1", {}, hold_end::untouched, {}});
+  bool waited = false;
+  client->request(account, 300ms, deposit_to("tok", "1"))
+      .receive([&](command_reply&) {}, [&](caf::error&) { waited = true; });
+  EXPECT_TRUE(waited);
+
+  client->send(account, release_order{"t-1", held.token, hold_end::untouched, {}});
+  command_reply after;
+  client->request(account, reply_timeout, deposit_to("tok", "1"))
+      .receive([&](command_reply& r) { after = r; }, [](caf::error&) {});
+  EXPECT_EQ(after.status, command_status::accepted);
+}
+
+TEST_F(account_actor_alone, given_transfers_waiting_when_a_command_waits_too_then_turns_alternate) {
+  account_limits limits;
+  limits.hold_lease = 30s;
+  const auto account = spawn_account("fair", limits);
+  caf::scoped_actor client{system_};
+  client->request(account, reply_timeout, open("fair", "10"))
+      .receive([](command_reply&) {}, [](caf::error&) {});
+  hold_reply first;
+  client->request(account, reply_timeout, hold_atom::value, std::string{"t-0"})
+      .receive([&](hold_reply& r) { first = r; }, [](caf::error&) {});
+  ASSERT_EQ(first.status, query_status::ok);
+
+  // Behind the granted hold: ten more transfers, then a deposit.
+  using hold_handle =
+      caf::response_handle<caf::blocking_actor, caf::detail::type_list<hold_reply>, true>;
+  std::vector<hold_handle> waiting;
+  for (int i = 1; i <= 10; ++i) {
+    waiting.push_back(
+        client->request(account, 30s, hold_atom::value, "t-" + std::to_string(i)));
+  }
+  auto deposit = client->request(account, reply_timeout, deposit_to("fair", "1"));
+  client->send(account, release_order{"t-0", first.token, hold_end::untouched, {}});
+
+  // The deposit gets the next turn, although ten holds were asked for before it (and
+  // none of them is released here).
+  command_reply deposited;
+  deposit.receive([&](command_reply& r) { deposited = r; },
+                  [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+  EXPECT_EQ(deposited.status, command_status::accepted);
+  EXPECT_EQ(deposited.version, 2);
+  hold_reply next;
+  waiting.front().receive([&](hold_reply& r) { next = r; },
+                          [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
+  EXPECT_EQ(next.status, query_status::ok);
+  EXPECT_EQ(next.state.version, 2);
 }
 
 }  // namespace

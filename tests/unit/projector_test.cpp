@@ -23,7 +23,7 @@ class projector : public ::testing::Test {
     auto state = persistence::load_state(store_, id);
     EXPECT_TRUE(state.ok());
     auto sealed = domain::seal(*state, bodies, domain::new_uuid(), ++clock_);
-    persistence::append_batch batch{{{id, state->version}}, sealed, {}, {}};
+    persistence::append_batch batch{{{id, state->version}}, sealed, {}, {}, {}};
     EXPECT_TRUE(store_.append(batch).ok());
     return sealed;
   }
