@@ -102,10 +102,13 @@ run: deps build stack
 
 # ctest ends with its summary ("N% tests passed, M tests failed out of K") and exits
 # non-zero on any failure, on a timeout, and when no test is found at all.
+# The suites keep to databases and a NATS stream of their own (`stack.sh env --tests`): each
+# ctest run starts by emptying them (the test_stack_reset fixture in tests/CMakeLists.txt) and
+# ends by checking that the ledger `make run` serves was left as it was (test_stack_check).
 # Then, unless turned off: the same tests built with ASan+UBSan (test-asan), and each fuzz
 # target for TEST_FUZZ_SECONDS. Any failure stops the run with a non-zero status.
 test: deps-sanitizers build stack
-	eval "$$(bash $(STACK) env --export)"; \
+	eval "$$(bash $(STACK) env --tests --export)"; \
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2 --no-tests=error \
 	  --timeout $(CTEST_TIMEOUT) $(CTEST_ARGS)
 	if [[ "$(SANITIZERS)" != 0 ]]; then $(MAKE) --no-print-directory test-asan; fi
@@ -116,7 +119,7 @@ test: deps-sanitizers build stack
 # chronicled and chronicle, on the same ports as the plain run (which is over by then).
 test-asan: deps-sanitizers build-asan stack
 	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
-	eval "$$(bash $(STACK) env --export)"; \
+	eval "$$(bash $(STACK) env --tests --export)"; \
 	status=0; \
 	env $(SANITIZER_ENV) ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 --no-tests=error \
 	  --timeout $(CTEST_TIMEOUT) $(CTEST_ARGS) || status=$$?; \

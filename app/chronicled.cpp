@@ -62,6 +62,9 @@ std::vector<app::option_spec> option_specs() {
       app::connection_option("nats", "CHRONICLE_NATS", app::local_nats,
                              "NATS server URL(s), comma-separated; empty: no outbox relay (events "
                              "wait in the outbox)"),
+      {"stream", "CHRONICLE_STREAM", messaging::stream_names::default_name,
+       "the NATS JetStream stream committed events are published to and projected from; its "
+       "subjects are '<name in lower case>.events.<account>' (the test suites use their own)"},
       {"nats-ca", "CHRONICLE_NATS_CA", "",
        "PEM CA file: connect to NATS over TLS only, verifying the servers against it"},
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
@@ -103,7 +106,7 @@ std::vector<app::option_spec> option_specs() {
 // Which database, as which role, each part of the node uses; never the secrets.
 void log_connections(const app::options& opts) {
   for (const char* name : {"events-db", "state-db", "projector-events-db", "projector-state-db",
-                           "admin-db", "state-admin-db", "nats"}) {
+                           "admin-db", "state-admin-db", "nats", "stream"}) {
     const auto& value = opts.get(name);
     std::fprintf(stderr, "chronicled: --%s %s\n", name,
                  value.empty() ? "(none)" : domain::redact_connection_string(value).c_str());
@@ -170,11 +173,13 @@ bool check_roles(const app::options& opts) {
 // Connects to NATS and sets the stream up, giving a missing server a few
 // seconds; a node without NATS still serves commands, and its outbox relay
 // keeps trying. Null only when the URL list itself is unusable.
-std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts) {
+std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts,
+                                                 messaging::stream_names stream) {
   messaging::nats_settings settings;
   settings.urls = opts.get("nats");
   settings.client_name = "chronicled " + opts.get("node-id");
   settings.ca_file = opts.get("nats-ca");
+  settings.stream = std::move(stream);
   auto bus = messaging::nats_bus::connect(settings);
   if (!bus) {
     std::fprintf(stderr, "chronicled: %s\n", bus.error().c_str());
@@ -183,7 +188,7 @@ std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts) {
   std::shared_ptr<messaging::nats_bus> shared{std::move(*bus)};
   for (int attempt = 1; attempt <= stream_setup_attempts_max; ++attempt) {
     if (shared->connected() && shared->ensure_stream()) {
-      std::fprintf(stderr, "chronicled: NATS stream %s ready\n", messaging::stream_name);
+      std::fprintf(stderr, "chronicled: NATS stream %s ready\n", settings.stream.name().c_str());
       return shared;
     }
     std::this_thread::sleep_for(stream_setup_pause);
@@ -191,7 +196,7 @@ std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts) {
   std::fprintf(stderr,
                "chronicled: NATS stream %s not set up yet; serving anyway, the outbox relay "
                "keeps trying\n",
-               messaging::stream_name);
+               settings.stream.name().c_str());
   return shared;
 }
 
@@ -288,6 +293,11 @@ int run(const app::options& opts) {
     std::fprintf(stderr, "chronicled: --cors-origins: %s\n", cors.error().c_str());
     return 2;
   }
+  const auto stream = messaging::stream_names::parse(opts.get("stream"));
+  if (!stream) {
+    std::fprintf(stderr, "chronicled: --stream: %s\n", stream.error().c_str());
+    return 2;
+  }
   if (opts.get("tls-cert").empty() != opts.get("tls-key").empty()) {
     std::fprintf(stderr, "chronicled: TLS needs both --tls-cert and --tls-key\n");
     return 2;
@@ -322,7 +332,7 @@ int run(const app::options& opts) {
   if (opts.get("nats").empty()) {
     std::fprintf(stderr, "chronicled: no --nats: events stay in the outbox, read models idle\n");
   } else {
-    bus = connect_bus(opts);
+    bus = connect_bus(opts, *stream);
     if (!bus) return 2;
     relay = spawn_relay(system, opts, bus, static_cast<std::size_t>(*relay_batch_max));
     projection = spawn_projection(system, opts, bus);

@@ -4,7 +4,9 @@
 # Needs `make build` and `make stack`; starts and stops its own two nodes by PID.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-eval "$(bash infra/local/stack.sh env --export)"
+# Its accounts go to the test suites' databases and stream, never into the ledger `make run`
+# serves (the next test run empties them).
+eval "$(bash infra/local/stack.sh env --tests --export)"
 
 readonly CLIENTS=${CLIENTS:-32}
 readonly REQUESTS=${REQUESTS:-50}

@@ -128,6 +128,11 @@ parsed<domain::command> parse_route_body(command_route route, const json& body) 
   return failure(problem{api_error::internal, "unknown route"});
 }
 
+// The fields of command bodies that hold an amount.
+bool is_amount_field(std::string_view name) {
+  return name == "amount" || name == "initial_balance";
+}
+
 // Builds the document of a command body from nlohmann's SAX events (its SAX parser keeps
 // its own stack, so no input nests the call stack), refusing, as soon as it is seen, a
 // body that is not an object, a container nested deeper than json_depth_max and a name
@@ -142,7 +147,18 @@ class bounded_document final : public nlohmann::json_sax<json> {
   bool boolean(bool value) override { return put(value); }
   bool number_integer(number_integer_t value) override { return put(value); }
   bool number_unsigned(number_unsigned_t value) override { return put(value); }
-  bool number_float(number_float_t value, const string_t&) override { return put(value); }
+  // An amount written as a number in exponent form (1e3, 2.5E1) is kept as the text it was
+  // written as, so that the money parser judges it as written and refuses it
+  // (money_error::exponent_form), as it refuses "1e3" sent as a string: a ledger takes
+  // amounts in plain decimal notation only. Read as the double it stands for, it would
+  // pass for 1000. Other numbers, and numbers in other fields, stay numbers.
+  bool number_float(number_float_t value, const string_t& written) override {
+    if (open_.size() == 1 && is_amount_field(field_) &&
+        written.find_first_of("eE") != string_t::npos) {
+      return put(written);
+    }
+    return put(value);
+  }
   bool string(string_t& value) override { return put(std::move(value)); }
   bool binary(binary_t&) override { return refuse("the body is not valid JSON"); }
   bool start_object(std::size_t) override { return open(json::object()); }

@@ -1,19 +1,52 @@
 #include "messaging/bus.hpp"
 
+#include <algorithm>
+
 namespace chronicle::messaging {
 namespace {
 
 constexpr std::size_t durable_name_length_max = 64;
+constexpr const char* subject_infix = ".events.";
 
 bool durable_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_';
 }
 
+bool stream_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+std::string lower_case(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
 }  // namespace
 
-std::string subject_for(const std::string& account_id) {
-  return subject_prefix + account_id;
+stream_names::stream_names() : stream_names{default_name} {}
+
+stream_names::stream_names(std::string name)
+    : name_{std::move(name)}, subject_prefix_{lower_case(name_) + subject_infix} {}
+
+domain::result<stream_names, std::string> stream_names::parse(const std::string& name) {
+  const bool valid = !name.empty() && name.size() <= name_length_max &&
+                     std::all_of(name.begin(), name.end(), stream_char);
+  if (!valid) {
+    return domain::failure("a stream name is 1 to " + std::to_string(name_length_max) +
+                           " of A-Z, 0-9, '-' and '_', not '" + name + "'");
+  }
+  return stream_names{name};
+}
+
+std::string stream_names::subjects() const {
+  return subject_prefix_ + ">";
+}
+
+std::string stream_names::subject_for(const std::string& account_id) const {
+  return subject_prefix_ + account_id;
 }
 
 bool valid_durable_name(const std::string& name) {

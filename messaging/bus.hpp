@@ -4,10 +4,10 @@
 // them from a durable subscription. NATS JetStream implements it
 // (nats_bus.hpp); memory_bus.hpp is the in-memory twin for tests.
 //
-// Subjects are `ledger.events.<account_id>`; every message's Nats-Msg-Id is
-// its event_id, so the stream drops a re-published event within its
-// duplicate window. The bus is a notification channel, not the source of
-// truth: consumers repair anything lost or reordered from the event store.
+// Subjects are `<stream in lower case>.events.<account_id>` (`ledger.events.<account_id>` on
+// the default stream LEDGER); every message's Nats-Msg-Id is its event_id, so the stream drops a
+// re-published event within its duplicate window. The bus is a notification channel, not the source
+// of truth: consumers repair anything lost or reordered from the event store.
 // docs/EVENT_SOURCING.md ("NATS subjects and headers") specifies the wire form.
 
 #include <cstdint>
@@ -20,10 +20,33 @@
 
 namespace chronicle::messaging {
 
-// The JetStream stream every committed event is published to.
-inline constexpr const char* stream_name = "LEDGER";
-inline constexpr const char* stream_subjects = "ledger.events.>";
-inline constexpr const char* subject_prefix = "ledger.events.";
+// The JetStream stream a node publishes its committed events to, and the subjects derived
+// from its name. Names are upper case, so two streams of different names never share a
+// subject: a node serving users (LEDGER) never sees what the test suites' nodes publish to
+// theirs (LEDGER_TEST).
+class stream_names {
+ public:
+  static constexpr const char* default_name = "LEDGER";
+  static constexpr std::size_t name_length_max = 32;
+
+  // The default stream, LEDGER.
+  stream_names();
+  // Fails, saying why, unless `name` is 1 to name_length_max of [A-Z0-9_-].
+  static domain::result<stream_names, std::string> parse(const std::string& name);
+
+  const std::string& name() const { return name_; }
+  // Every subject of the stream: "ledger.events.>" for LEDGER.
+  std::string subjects() const;
+  // One account's subject: "ledger.events.<account_id>" for LEDGER.
+  std::string subject_for(const std::string& account_id) const;
+
+ private:
+  explicit stream_names(std::string name);
+
+  std::string name_;
+  std::string subject_prefix_;  // "<name in lower case>.events."
+};
+
 // A message whose Nats-Msg-Id the stream saw this recently is acknowledged
 // but not stored again.
 constexpr std::int64_t stream_duplicate_window_ms = 2 * 60 * 1000;
@@ -51,6 +74,8 @@ struct incoming_message {
 class publisher {
  public:
   virtual ~publisher() = default;
+  // The stream it publishes to: its messages' subjects are this stream's.
+  virtual const stream_names& stream() const = 0;
   // Publishes all messages and waits (at most `timeout_ms`) for the stream's
   // acknowledgements. Answers, per message in order, whether it was
   // acknowledged (a duplicate the stream already holds counts as
@@ -77,15 +102,12 @@ class subscriber {
  public:
   virtual ~subscriber() = default;
   // A subscription on the durable consumer `durable_name` (letters, digits,
-  // '-' and '_'), created when missing: all of the stream's subjects, from its
+  // '-' and '_'), created when missing: all of its stream's subjects, from its
   // first message, explicit acks. The consumer's position survives the
   // subscription; destroying the subscription never deletes the consumer.
   virtual domain::result<std::unique_ptr<subscription>, bus_error> subscribe(
       const std::string& durable_name) = 0;
 };
-
-// "ledger.events.<account_id>".
-std::string subject_for(const std::string& account_id);
 
 // Whether `name` can name a durable consumer: 1 to 64 of [A-Za-z0-9_-].
 bool valid_durable_name(const std::string& name);

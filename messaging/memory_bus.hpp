@@ -1,7 +1,8 @@
 #pragma once
 
-// The in-memory twin of the JetStream bus, for tests: one stream, durable
-// consumers, and switches that make it misbehave the way a real bus can.
+// The in-memory twin of the JetStream bus, for tests: one stream (its subjects derived from
+// its name as on NATS), durable consumers, and switches that make it misbehave the way a real
+// bus can.
 //
 // Like the stream, it stores each message once per Nats-Msg-Id within the
 // duplicate window (a duplicate is acknowledged but not stored again), hands
@@ -26,6 +27,9 @@ namespace chronicle::messaging {
 
 class memory_bus final : public publisher, public subscriber {
  public:
+  explicit memory_bus(stream_names stream = {}) : stream_{std::move(stream)} {}
+
+  const stream_names& stream() const override { return stream_; }
   domain::result<std::vector<bool>, bus_error> publish(
       const std::vector<outgoing_message>& messages, int timeout_ms) override;
   domain::result<std::unique_ptr<subscription>, bus_error> subscribe(
@@ -69,6 +73,7 @@ class memory_bus final : public publisher, public subscriber {
   domain::result<std::monostate, bus_error> ack(const std::string& durable,
                                                 const std::vector<std::uint64_t>& tokens);
 
+  const stream_names stream_;
   mutable std::mutex mutex_;
   std::condition_variable stored_changed_;
   bool available_ = true;

@@ -342,7 +342,9 @@ bool nats_bus::connected() const {
 
 domain::result<std::monostate, bus_error> nats_bus::ensure_stream() {
   if (!connected()) return domain::failure(bus_error::unavailable);
-  const char* subjects[] = {stream_subjects};
+  const std::string all_subjects = settings_.stream.subjects();
+  const char* subjects[] = {all_subjects.c_str()};
+  const char* stream_name = settings_.stream.name().c_str();
   jsStreamConfig config;
   jsStreamConfig_Init(&config);
   config.Name = stream_name;
@@ -391,6 +393,7 @@ domain::result<std::monostate, bus_error> nats_bus::ensure_consumer(
   config.FilterSubject = filter_subject.c_str();
 
   jsCtx* js = core_->js.get();
+  const char* stream_name = settings_.stream.name().c_str();
   const char* name = durable_name.c_str();
   jsErrCode code = no_js_error;
   natsStatus s = discard_result<jsConsumerInfo, jsConsumerInfo_Destroy>([&](jsConsumerInfo** info) {
@@ -412,7 +415,7 @@ domain::result<std::monostate, bus_error> nats_bus::ensure_consumer(
 
 domain::result<std::unique_ptr<subscription>, bus_error> nats_bus::subscribe(
     const std::string& durable_name) {
-  return subscribe(durable_name, stream_subjects);
+  return subscribe(durable_name, settings_.stream.subjects());
 }
 
 domain::result<std::unique_ptr<subscription>, bus_error> nats_bus::subscribe(
@@ -422,7 +425,7 @@ domain::result<std::unique_ptr<subscription>, bus_error> nats_bus::subscribe(
   }
   jsSubOptions options;
   jsSubOptions_Init(&options);
-  options.Stream = stream_name;
+  options.Stream = settings_.stream.name().c_str();
   options.Consumer = durable_name.c_str();
   natsSubscription* raw = nullptr;
   jsErrCode code = no_js_error;

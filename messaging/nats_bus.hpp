@@ -1,7 +1,8 @@
 #pragma once
 
 // The bus on NATS JetStream (nats.c 3.4.1): one connection and one JetStream
-// context, the `LEDGER` stream, and pull subscriptions on durable consumers.
+// context, one stream (`LEDGER` unless the settings name another), and pull subscriptions on
+// durable consumers.
 //
 // Promises:
 // - connect() does not need a reachable server: the client keeps trying every
@@ -53,6 +54,7 @@ struct nats_settings {
   int pings_out_max = 2;       // unanswered pings before the connection counts as lost
   int api_timeout_ms = 5'000;  // each JetStream management request
   int stream_replicas = 1;     // 3 on a JetStream cluster
+  stream_names stream;         // the stream published to and consumed from
   // PEM file of the CA(s) that signed the servers' certificates: when set, every connection
   // uses TLS and verifies the server against it; empty: TLS only if a server demands it
   // (then verified against the system's CAs).
@@ -73,14 +75,16 @@ class nats_bus final : public publisher, public subscriber {
   bool connected() const;
 
   domain::result<std::monostate, bus_error> ensure_stream();
-  // A durable pull consumer on `filter_subject` (the whole stream unless
-  // narrowed, e.g. to one account's subject), from the stream's first message.
-  domain::result<std::monostate, bus_error> ensure_consumer(
-      const std::string& durable_name, const std::string& filter_subject = stream_subjects);
+  // A durable pull consumer on `filter_subject` (the whole stream, or narrower, e.g. one
+  // account's subject), from the stream's first message.
+  domain::result<std::monostate, bus_error> ensure_consumer(const std::string& durable_name,
+                                                            const std::string& filter_subject);
 
+  const stream_names& stream() const override { return settings_.stream; }
   domain::result<std::vector<bool>, bus_error> publish(
       const std::vector<outgoing_message>& messages, int timeout_ms) override;
-  // Ensures the consumer, then binds a pull subscription to it.
+  // Ensures the consumer (on the whole stream unless narrowed), then binds a pull
+  // subscription to it.
   domain::result<std::unique_ptr<subscription>, bus_error> subscribe(
       const std::string& durable_name) override;
   domain::result<std::unique_ptr<subscription>, bus_error> subscribe(

@@ -29,8 +29,9 @@ std::string_view describe(relay_error error) {
   return "unknown relay error";
 }
 
-outgoing_message message_for(const domain::event& e) {
-  return outgoing_message{subject_for(e.account_id), e.event_id, domain::event_to_json(e).dump()};
+outgoing_message message_for(const stream_names& stream, const domain::event& e) {
+  return outgoing_message{stream.subject_for(e.account_id), e.event_id,
+                          domain::event_to_json(e).dump()};
 }
 
 domain::result<relay_count, relay_error> relay_once(persistence::outbox_store& outbox,
@@ -44,7 +45,7 @@ domain::result<relay_count, relay_error> relay_once(persistence::outbox_store& o
 
   std::vector<outgoing_message> messages;
   messages.reserve(pending->size());
-  for (const auto& e : *pending) messages.push_back(message_for(e));
+  for (const auto& e : *pending) messages.push_back(message_for(bus.stream(), e));
   const auto acked = bus.publish(messages, publish_timeout_ms);
   if (!acked) return domain::failure(from_bus(acked.error()));
 

@@ -5,8 +5,8 @@
 // stream acknowledged.
 //
 // Promises:
-// - Each event is published as domain::event_to_json(e).dump() on
-//   subject_for(e.account_id), with Nats-Msg-Id = e.event_id, in the order the
+// - Each event is published as domain::event_to_json(e).dump() on the bus's
+//   stream().subject_for(e.account_id), with Nats-Msg-Id = e.event_id, in the order the
 //   outbox answers: (account_id, version).
 // - A row is deleted only after its publish was acknowledged. When the bus
 //   fails, every row stays. When the delete fails after the acknowledgement,
@@ -42,7 +42,7 @@ domain::result<relay_count, relay_error> relay_once(persistence::outbox_store& o
                                                     publisher& bus, std::size_t batch_max,
                                                     int publish_timeout_ms);
 
-// The message one event becomes on the bus.
-outgoing_message message_for(const domain::event& e);
+// The message one event becomes on `stream`.
+outgoing_message message_for(const stream_names& stream, const domain::event& e);
 
 }  // namespace chronicle::messaging

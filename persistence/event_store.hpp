@@ -16,6 +16,8 @@
 //   learns the outcome before it writes the batch again: it waits for the old
 //   transaction to end, or answers unavailable (outcome unknown) when it cannot
 //   learn it in time. It never writes a batch whose earlier try may commit.
+// - in_one_snapshot() runs several reads against ONE snapshot of the store, so reads that
+//   depend on each other (an account's head, then its state at a past point) agree.
 // - No exception escapes: driver errors become store_error values.
 // - Implementations are not thread-safe: each one is owned by one thread (one
 //   database worker actor) at a time.
@@ -93,6 +95,9 @@ struct account_cursor {
 // The most accounts one read at one instant may name.
 constexpr std::size_t snapshot_accounts_max = 100;
 
+// Reads run by event_store::in_one_snapshot; they report a failure of their own as their answer.
+using snapshot_reads = std::function<result<done, store_error>()>;
+
 class event_store {
  public:
   virtual ~event_store() = default;
@@ -155,6 +160,15 @@ class event_store {
   // before its predecessor), so this is the version the account had at `at`.
   virtual result<std::int64_t, store_error> version_at(const std::string& account_id,
                                                        std::optional<domain::micros> at) = 0;
+
+  // Runs `reads`, in which every read of this store made by the calling thread answers from
+  // ONE snapshot of the store, taken at the first of them (one REPEATABLE READ READ ONLY
+  // transaction on PostgreSQL): every transaction committed before that instant is in the
+  // answers, none committed after. Answers `reads`' own answer, or the store's error.
+  // `reads` may be run again from the start (after a serialization failure), so it must do
+  // nothing but read and fill in its answer; it must not append. A call made inside `reads`
+  // joins the snapshot.
+  virtual result<done, store_error> in_one_snapshot(const snapshot_reads& reads) = 0;
 };
 
 // The account's state right after `version` (its latest state when `version`

@@ -2,33 +2,81 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <set>
 
 namespace chronicle::persistence {
 
+thread_local std::map<const memory_event_store*, memory_event_store::frozen_view>
+    memory_event_store::views_;
+
+namespace {
+
+// Ends the calling thread's snapshot of one store, however in_one_snapshot leaves.
+template <class Views, class Key>
+struct view_scope {
+  Views& views;
+  Key key;
+  ~view_scope() { views.erase(key); }
+};
+
+}  // namespace
+
+result<done, store_error> memory_event_store::in_one_snapshot(const snapshot_reads& reads) {
+  if (views_.count(this) != 0) return reads();
+  views_.emplace(this, frozen_view{});
+  const view_scope<decltype(views_), const memory_event_store*> scope{views_, this};
+  return reads();
+}
+
+void memory_event_store::before_read() {
+  if (read_hook_) read_hook_();
+  const auto view = views_.find(this);
+  if (view == views_.end() || view->second.taken) return;
+  std::lock_guard<std::mutex> lock{mutex_};
+  auto& v = view->second;
+  v.taken = true;
+  for (const auto& [id, history] : events_) v.events[id] = history.size();
+  for (const auto& [key, record] : commands_) v.commands.insert(key);
+}
+
+std::size_t memory_event_store::visible(const std::string& account_id) const {
+  const auto it = events_.find(account_id);
+  const std::size_t stored = it == events_.end() ? 0 : it->second.size();
+  const auto view = views_.find(this);
+  if (view == views_.end()) return stored;
+  const auto seen = view->second.events.find(account_id);
+  return seen == view->second.events.end() ? 0 : std::min(stored, seen->second);
+}
+
 result<std::vector<domain::event>, store_error> memory_event_store::read(
     const std::string& account_id, std::int64_t from_version, std::size_t limit) {
+  before_read();
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
   std::vector<domain::event> out;
   const auto it = events_.find(account_id);
   if (it == events_.end()) return out;
   limit = std::min(limit, read_events_max);
-  for (const auto& e : it->second) {
-    if (out.size() >= limit) break;
-    if (e.version >= from_version) out.push_back(e);
+  const auto count = visible(account_id);
+  for (std::size_t i = 0; i < count && out.size() < limit; ++i) {
+    if (it->second[i].version >= from_version) out.push_back(it->second[i]);
   }
   return out;
 }
 
 result<std::vector<command_record>, store_error> memory_event_store::find_commands(
     const std::vector<std::string>& keys) {
+  before_read();
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
+  const auto view = views_.find(this);
   std::vector<command_record> out;
   for (const auto& key : keys) {
     const auto it = commands_.find(key);
-    if (it != commands_.end()) out.push_back(it->second);
+    if (it == commands_.end()) continue;
+    if (view != views_.end() && view->second.commands.count(key) == 0) continue;
+    out.push_back(it->second);
   }
   return out;
 }
@@ -115,23 +163,28 @@ void memory_event_store::fail_next_removes(std::size_t count) {
 }
 
 result<domain::micros, store_error> memory_event_store::newest_event_time() {
+  before_read();
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
   domain::micros newest = 0;
   for (const auto& [id, history] : events_) {
-    for (const auto& e : history) newest = std::max(newest, e.occurred_at);
+    const auto count = visible(id);
+    for (std::size_t i = 0; i < count; ++i) newest = std::max(newest, history[i].occurred_at);
   }
   return newest;
 }
 
 result<std::vector<domain::event>, store_error> memory_event_store::scan(
     const std::string& after_account_id, std::int64_t after_version, std::size_t limit) {
+  before_read();
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
   std::vector<domain::event> out;
   limit = std::min(limit, read_events_max);
   for (auto it = events_.lower_bound(after_account_id); it != events_.end(); ++it) {
-    for (const auto& e : it->second) {
+    const auto count = visible(it->first);
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto& e = it->second[i];
       if (out.size() >= limit) return out;
       if (it->first == after_account_id && e.version <= after_version) continue;
       out.push_back(e);
@@ -142,6 +195,7 @@ result<std::vector<domain::event>, store_error> memory_event_store::scan(
 
 result<std::vector<domain::event>, store_error> memory_event_store::read_at_one_instant(
     const std::vector<account_cursor>& cursors, std::size_t limit) {
+  before_read();
   // One lock is one instant: no append can land between two accounts' reads.
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
@@ -153,9 +207,10 @@ result<std::vector<domain::event>, store_error> memory_event_store::read_at_one_
   for (const auto& [id, after_version] : after) {
     const auto it = events_.find(id);
     if (it == events_.end()) continue;
-    for (const auto& e : it->second) {
+    const auto count = visible(id);
+    for (std::size_t i = 0; i < count; ++i) {
       if (out.size() >= limit) return out;
-      if (e.version > after_version) out.push_back(e);
+      if (it->second[i].version > after_version) out.push_back(it->second[i]);
     }
   }
   return out;
@@ -163,8 +218,14 @@ result<std::vector<domain::event>, store_error> memory_event_store::read_at_one_
 
 result<std::optional<domain::state_snapshot>, store_error> memory_event_store::latest_snapshot(
     const std::string& account_id, std::int64_t at_most_version) {
+  before_read();
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
+  // In a snapshot, a snapshot row is seen with the event of its version (they are stored
+  // together); outside one, every row is, also one a test stored without its event.
+  if (views_.count(this) != 0) {
+    at_most_version = std::min(at_most_version, static_cast<std::int64_t>(visible(account_id)));
+  }
   // The first entry past (account_id, at_most_version); the one before it is the answer
   // when it belongs to the same account.
   auto it = snapshots_.upper_bound({account_id, at_most_version});
@@ -176,12 +237,17 @@ result<std::optional<domain::state_snapshot>, store_error> memory_event_store::l
 
 result<std::vector<domain::state_snapshot>, store_error> memory_event_store::read_snapshots(
     const std::string& account_id, std::int64_t from_version, std::size_t limit) {
+  before_read();
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
   limit = std::min(limit, read_events_max);
+  const auto seen = views_.count(this) != 0 ? static_cast<std::int64_t>(visible(account_id))
+                                            : std::numeric_limits<std::int64_t>::max();
   std::vector<domain::state_snapshot> out;
   for (auto it = snapshots_.lower_bound({account_id, from_version});
-       it != snapshots_.end() && it->first.first == account_id && out.size() < limit; ++it) {
+       it != snapshots_.end() && it->first.first == account_id && it->first.second <= seen &&
+       out.size() < limit;
+       ++it) {
     out.push_back(it->second);
   }
   return out;
@@ -189,13 +255,16 @@ result<std::vector<domain::state_snapshot>, store_error> memory_event_store::rea
 
 result<std::int64_t, store_error> memory_event_store::version_at(const std::string& account_id,
                                                                  std::optional<domain::micros> at) {
+  before_read();
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
   const auto it = events_.find(account_id);
   if (it == events_.end()) return std::int64_t{0};
   // The same order as the SQL: the latest instant at or before `at`, then the highest version.
   const domain::event* best = nullptr;
-  for (const auto& e : it->second) {
+  const auto count = visible(account_id);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto& e = it->second[i];
     if (at && e.occurred_at > *at) continue;
     if (best == nullptr || e.occurred_at >= best->occurred_at) best = &e;
   }

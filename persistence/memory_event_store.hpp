@@ -5,10 +5,14 @@
 // and keys) and can be switched to "unavailable" to test outage handling.
 // It is also the twin of the outbox: every appended event waits in its outbox
 // until removed. Thread-safe, so a test can share one instance among several
-// workers and a relay.
+// workers and a relay. in_one_snapshot() keeps the same promise as PostgreSQL's
+// snapshot: the calling thread's reads inside it see the store as it was at its first
+// read (each account's events up to then, the snapshots among them, the commands
+// stored then), whatever other threads append meanwhile.
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -40,6 +44,12 @@ class memory_event_store final : public event_store, public outbox_store {
       const std::string& account_id, std::int64_t from_version, std::size_t limit) override;
   result<std::int64_t, store_error> version_at(const std::string& account_id,
                                                std::optional<domain::micros> at) override;
+  result<done, store_error> in_one_snapshot(const snapshot_reads& reads) override;
+
+  // Runs before every read, on the reading thread and without the store's lock, so that a
+  // test can append between two reads (e.g. inside in_one_snapshot). Set it before the
+  // store is shared.
+  void set_read_hook(std::function<void()> hook) { read_hook_ = std::move(hook); }
 
   // Replaces a stored snapshot (or adds one), as only a database owner could: for tests of
   // what loading and verify make of a snapshot that disagrees with the events.
@@ -68,6 +78,25 @@ class memory_event_store final : public event_store, public outbox_store {
   bool await_held(std::size_t count, std::chrono::milliseconds timeout);
 
  private:
+  // What one snapshot sees: how many of each account's events (versions 1..n), and which
+  // command keys, existed at its first read.
+  struct frozen_view {
+    bool taken = false;
+    std::map<std::string, std::size_t> events;
+    std::set<std::string> commands;
+  };
+
+  // Calls the read hook, then takes the snapshot of the calling thread's in_one_snapshot
+  // when it has none yet. Called before the lock is taken.
+  void before_read();
+  // How many of `account_id`'s stored events the calling thread may see (all of them
+  // outside in_one_snapshot). Called with the lock held.
+  std::size_t visible(const std::string& account_id) const;
+
+  // Each thread's open snapshots, by store.
+  static thread_local std::map<const memory_event_store*, frozen_view> views_;
+
+  std::function<void()> read_hook_;
   mutable std::mutex mutex_;
   std::condition_variable hold_changed_;
   bool held_ = false;

@@ -53,14 +53,60 @@ result<std::vector<domain::event>, store_error> decode_rows(const pqxx::result& 
   return out;
 }
 
+// Points snapshot_ at the snapshot's transaction for as long as it is open.
+class snapshot_scope {
+ public:
+  snapshot_scope(pqxx::transaction_base*& slot, pqxx::transaction_base& txn) : slot_{slot} {
+    slot_ = &txn;
+  }
+  ~snapshot_scope() { slot_ = nullptr; }
+  snapshot_scope(const snapshot_scope&) = delete;
+  snapshot_scope& operator=(const snapshot_scope&) = delete;
+
+ private:
+  pqxx::transaction_base*& slot_;
+};
+
 }  // namespace
+
+template <class T, class Query>
+result<T, store_error> pg_event_store::reading(const char* what, Query query) {
+  if (read_hook_) read_hook_();
+  // Inside a snapshot, a driver error goes up to in_one_snapshot's guard, which ends the
+  // snapshot's transaction before the connection is discarded.
+  if (snapshot_ != nullptr) {
+    result<T, store_error> out = query(*snapshot_);
+    return out;
+  }
+  return db_.guarded<T>(what, [&]() -> result<T, store_error> {
+    pqxx::read_transaction txn{db_.get()};
+    return query(txn);
+  });
+}
+
+result<done, store_error> pg_event_store::in_one_snapshot(const snapshot_reads& reads) {
+  if (snapshot_ != nullptr) return reads();
+  return db_.guarded<done>("in_one_snapshot", [&]() -> result<done, store_error> {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> txn{db_.get()};
+        const snapshot_scope scope{snapshot_, txn};
+        auto answer = reads();
+        if (answer) txn.commit();
+        return answer;
+      } catch (const pqxx::transaction_rollback&) {
+        if (attempt >= append_attempts_max) return failure(store_error::unavailable);
+        backoff(attempt);
+      }
+    }
+  });
+}
 
 result<std::vector<domain::event>, store_error> pg_event_store::read(const std::string& account_id,
                                                                      std::int64_t from_version,
                                                                      std::size_t limit) {
   using events = std::vector<domain::event>;
-  return db_.guarded<events>("read", [&] {
-    pqxx::read_transaction txn{db_.get()};
+  return reading<events>("read", [&](pqxx::transaction_base& txn) {
     return decode_rows(txn.exec_params(
         std::string{"SELECT "} + event_columns +
             " FROM events e WHERE e.account_id = $1 AND e.version >= $2"
@@ -72,8 +118,7 @@ result<std::vector<domain::event>, store_error> pg_event_store::read(const std::
 result<std::vector<domain::event>, store_error> pg_event_store::scan(
     const std::string& after_account_id, std::int64_t after_version, std::size_t limit) {
   using events = std::vector<domain::event>;
-  return db_.guarded<events>("scan", [&] {
-    pqxx::read_transaction txn{db_.get()};
+  return reading<events>("scan", [&](pqxx::transaction_base& txn) {
     return decode_rows(
         txn.exec_params(std::string{"SELECT "} + event_columns +
                             " FROM events e WHERE (e.account_id, e.version) > ($1, $2)"
@@ -104,26 +149,23 @@ result<std::vector<domain::event>, store_error> pg_event_store::read_at_one_inst
                           " ON e.account_id = c.account_id AND e.version > c.after_version"
                           " ORDER BY e.account_id, e.version LIMIT " +
                           std::to_string(std::min(limit, read_events_max));
-  return db_.guarded<events>("read_at_one_instant", [&]() -> result<events, store_error> {
-    for (int attempt = 1;; ++attempt) {
-      try {
-        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> txn{db_.get()};
-        auto page = decode_rows(txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params)));
-        txn.commit();
-        return page;
-      } catch (const pqxx::transaction_rollback&) {
-        if (attempt >= append_attempts_max) return failure(store_error::unavailable);
-        backoff(attempt);
-      }
-    }
+  events page;
+  const auto ran = in_one_snapshot([&]() -> result<done, store_error> {
+    auto got = reading<events>("read_at_one_instant", [&](pqxx::transaction_base& txn) {
+      return decode_rows(txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params)));
+    });
+    if (!got) return failure(got.error());
+    page = std::move(*got);
+    return done{};
   });
+  if (!ran) return failure(ran.error());
+  return page;
 }
 
 result<std::vector<command_record>, store_error> pg_event_store::find_commands(
     const std::vector<std::string>& keys) {
   if (keys.empty()) return std::vector<command_record>{};
-  return db_.guarded<std::vector<command_record>>("find_commands", [&] {
-    pqxx::read_transaction txn{db_.get()};
+  return reading<std::vector<command_record>>("find_commands", [&](pqxx::transaction_base& txn) {
     const auto rows = txn.exec_params(
         "SELECT idempotency_key, account_id, fingerprint, response::text FROM commands"
         " WHERE idempotency_key IN " +
@@ -384,8 +426,7 @@ domain::state_snapshot snapshot_row(const pqxx::row& row) {
 result<std::optional<domain::state_snapshot>, store_error> pg_event_store::latest_snapshot(
     const std::string& account_id, std::int64_t at_most_version) {
   using answer = std::optional<domain::state_snapshot>;
-  return db_.guarded<answer>("latest_snapshot", [&] {
-    pqxx::read_transaction txn{db_.get()};
+  return reading<answer>("latest_snapshot", [&](pqxx::transaction_base& txn) {
     const auto rows = txn.exec_params(std::string{"SELECT "} + snapshot_columns +
                                           " WHERE account_id = $1 AND version <= $2"
                                           " ORDER BY version DESC LIMIT 1",
@@ -397,8 +438,7 @@ result<std::optional<domain::state_snapshot>, store_error> pg_event_store::lates
 result<std::vector<domain::state_snapshot>, store_error> pg_event_store::read_snapshots(
     const std::string& account_id, std::int64_t from_version, std::size_t limit) {
   using answer = std::vector<domain::state_snapshot>;
-  return db_.guarded<answer>("read_snapshots", [&] {
-    pqxx::read_transaction txn{db_.get()};
+  return reading<answer>("read_snapshots", [&](pqxx::transaction_base& txn) {
     const auto rows = txn.exec_params(
         std::string{"SELECT "} + snapshot_columns +
             " WHERE account_id = $1 AND version >= $2 ORDER BY version LIMIT $3",
@@ -414,8 +454,7 @@ result<std::int64_t, store_error> pg_event_store::version_at(const std::string& 
   // Events are dated by the clock, never before the epoch; and a year before 1 AD, which
   // a client may ask about, has no text form that PostgreSQL reads.
   if (at && *at < 0) return std::int64_t{0};
-  return db_.guarded<std::int64_t>("version_at", [&] {
-    pqxx::read_transaction txn{db_.get()};
+  return reading<std::int64_t>("version_at", [&](pqxx::transaction_base& txn) {
     // Both walk one index backwards and stop at the first row: the primary key, or
     // events_by_account_time (account_id, occurred_at, version).
     const auto rows =
@@ -432,8 +471,7 @@ result<std::int64_t, store_error> pg_event_store::version_at(const std::string& 
 }
 
 result<domain::micros, store_error> pg_event_store::newest_event_time() {
-  return db_.guarded<domain::micros>("newest_event_time", [&] {
-    pqxx::read_transaction txn{db_.get()};
+  return reading<domain::micros>("newest_event_time", [&](pqxx::transaction_base& txn) {
     const auto rows = txn.exec("SELECT max(occurred_at)::text FROM events");
     if (rows.empty() || rows[0][0].is_null()) return domain::micros{0};
     return domain::parse_instant(rows[0][0].c_str()).value_or(0);

@@ -9,9 +9,10 @@
 // by inserting the batch's first row again in a transaction that is rolled back:
 // the insert waits for the earlier try to end, then its duplicate (or not) tells
 // the outcome.
-// Reads at one instant run in one REPEATABLE READ READ ONLY transaction (one
-// snapshot on PostgreSQL; CockroachDB runs it SERIALIZABLE), retried like
-// appends on SQLSTATE 40001.
+// Reads at one instant (read_at_one_instant, and every read inside
+// in_one_snapshot) run in one REPEATABLE READ READ ONLY transaction (one snapshot
+// on PostgreSQL; CockroachDB runs it SERIALIZABLE), retried like appends on
+// SQLSTATE 40001; any other read runs in a read-only transaction of its own.
 
 #include <functional>
 #include <memory>
@@ -51,6 +52,11 @@ class pg_event_store final : public event_store {
       const std::string& account_id, std::int64_t from_version, std::size_t limit) override;
   result<std::int64_t, store_error> version_at(const std::string& account_id,
                                                std::optional<domain::micros> at) override;
+  result<done, store_error> in_one_snapshot(const snapshot_reads& reads) override;
+
+  // For tests: runs before every read, on the reading thread, so that a test can commit
+  // (on another connection) between two reads, e.g. inside in_one_snapshot.
+  void set_read_hook(std::function<void()> hook) { read_hook_ = std::move(hook); }
 
  private:
   enum class commit_state { committed, not_committed, unknown };
@@ -59,9 +65,17 @@ class pg_event_store final : public event_store {
   bool write_batch(const append_batch& batch);
   commit_state resolve_ambiguous(const append_batch& batch);
   commit_state stored_as_written(const append_batch& batch);
+  // Runs `query` (taking the transaction to read in) in the open snapshot when there is
+  // one, else in a read-only transaction of its own, with driver errors turned into
+  // store errors.
+  template <class T, class Query>
+  result<T, store_error> reading(const char* what, Query query);
 
   pg_connection db_;
   fault_hook hook_;
+  std::function<void()> read_hook_;
+  // The transaction of the in_one_snapshot() running now; null outside one.
+  pqxx::transaction_base* snapshot_ = nullptr;
 };
 
 }  // namespace chronicle::persistence

@@ -36,17 +36,33 @@ result<past_state, store_error> past_at(event_store& store, const std::string& a
   return out;
 }
 
-}  // namespace
+// Runs `read` in one snapshot of the store (event_store::in_one_snapshot): the head it
+// compares against and the past it folds are one instant's, so an event committed meanwhile
+// can never make a point the account had reached look past its end.
+template <class T, class Read>
+result<T, store_error> in_one_snapshot(event_store& store, Read read) {
+  std::optional<T> answer;
+  const auto ran = store.in_one_snapshot([&]() -> result<done, store_error> {
+    auto got = read();
+    if (!got) return failure(got.error());
+    answer = std::move(*got);
+    return done{};
+  });
+  if (!ran) return failure(ran.error());
+  return std::move(*answer);
+}
 
-result<past_state, store_error> state_at_version(event_store& store, const std::string& account_id,
-                                                 std::int64_t version) {
+result<past_state, store_error> state_at_version_now(event_store& store,
+                                                     const std::string& account_id,
+                                                     std::int64_t version) {
   const auto latest = store.version_at(account_id, std::nullopt);
   if (!latest) return failure(latest.error());
   return past_at(store, account_id, *latest, version);
 }
 
-result<past_state, store_error> state_at_instant(event_store& store, const std::string& account_id,
-                                                 domain::micros at) {
+result<past_state, store_error> state_at_instant_now(event_store& store,
+                                                     const std::string& account_id,
+                                                     domain::micros at) {
   const auto latest = store.version_at(account_id, std::nullopt);
   if (!latest) return failure(latest.error());
   const auto version = store.version_at(account_id, at);
@@ -54,7 +70,7 @@ result<past_state, store_error> state_at_instant(event_store& store, const std::
   return past_at(store, account_id, *latest, *version);
 }
 
-result<history_page, store_error> read_history(event_store& store, const history_range& range) {
+result<history_page, store_error> read_history_now(event_store& store, const history_range& range) {
   const auto& id = range.account_id;
   history_page page;
   const auto latest = store.version_at(id, std::nullopt);
@@ -98,6 +114,24 @@ result<history_page, store_error> read_history(event_store& store, const history
     page.next_after = page.entries.back().version;
   }
   return page;
+}
+
+}  // namespace
+
+result<past_state, store_error> state_at_version(event_store& store, const std::string& account_id,
+                                                 std::int64_t version) {
+  return in_one_snapshot<past_state>(
+      store, [&] { return state_at_version_now(store, account_id, version); });
+}
+
+result<past_state, store_error> state_at_instant(event_store& store, const std::string& account_id,
+                                                 domain::micros at) {
+  return in_one_snapshot<past_state>(store,
+                                     [&] { return state_at_instant_now(store, account_id, at); });
+}
+
+result<history_page, store_error> read_history(event_store& store, const history_range& range) {
+  return in_one_snapshot<history_page>(store, [&] { return read_history_now(store, range); });
 }
 
 }  // namespace chronicle::persistence

@@ -8,8 +8,12 @@
 // before the point, then the events up to it, so the work per answer is bounded
 // by the snapshot interval plus the page asked for. An instant is placed with
 // event_store::version_at: the account's state at instant T is its state after
-// the last event that occurred at or before T. Nothing here blocks anything but
-// the calling thread (a database worker).
+// the last event that occurred at or before T. Each answer is read from ONE
+// snapshot of the store (event_store::in_one_snapshot), so its head, the point
+// placed and the state folded agree even while the account takes new events: an
+// account that existed at T never answers "absent" because an event committed
+// between two reads. Nothing here blocks anything but the calling thread (a
+// database worker).
 
 #include <cstdint>
 #include <optional>

@@ -4,9 +4,16 @@
 #
 #   stack.sh start [--export]   start what is not running, print the connection info
 #   stack.sh stop               stop what this script started (by PID), idempotent
-#   stack.sh env [--export]     print the connection info (KEY=value, or `export KEY='value'`)
+#   stack.sh env [--tests] [--export]
+#                               print the connection info (KEY=value, or `export KEY='value'`);
+#                               with --tests, the test suites' databases and NATS stream
+#   stack.sh reset-tests        drop and recreate the test suites' databases, empty
 #   stack.sh status             print what runs; exit 0 when both services run, 3 otherwise
 #   stack.sh pg-stop | pg-start | nats-stop | nats-start    one service (fault injection)
+#
+# `make run` serves chronicle_events and chronicle_state and publishes to the NATS stream
+# LEDGER; the test suites keep to chronicle_test_events, chronicle_test_state and the stream
+# LEDGER_TEST (same server, same roles), so no test event reaches what `make run` serves.
 #
 # Only the connection info goes to stdout; progress goes to stderr, so
 #   eval "$(infra/local/stack.sh env --export)"
@@ -196,11 +203,19 @@ readonly OWNER_PASSWORD=owner-local-7Rk2vQ
 readonly APP_PASSWORD=app-local-3Wd8nL
 readonly PROJECTOR_PASSWORD=projector-local-9Tf4xZ
 readonly AUDITOR_PASSWORD=auditor-local-6Mb1pJ
+# What `make run` serves, and the test suites' own (see the top of this file).
+readonly RUN_EVENTS_DB=chronicle_events RUN_STATE_DB=chronicle_state RUN_STREAM=LEDGER
+readonly TEST_EVENTS_DB=chronicle_test_events TEST_STATE_DB=chronicle_test_state
+readonly TEST_STREAM=LEDGER_TEST
 
+pg_psql() {
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres "$@"
+}
+
+# Creates the roles and, when missing, the four databases with who may connect.
 pg_bootstrap() {
   local db
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
-    -d postgres -v owner_pw="$OWNER_PASSWORD" -v app_pw="$APP_PASSWORD" \
+  pg_psql -d postgres -v owner_pw="$OWNER_PASSWORD" -v app_pw="$APP_PASSWORD" \
     -v projector_pw="$PROJECTOR_PASSWORD" -v auditor_pw="$AUDITOR_PASSWORD" >/dev/null <<'SQL'
 SELECT format('CREATE ROLE %I', r)
   FROM unnest(ARRAY['chronicle_owner', 'chronicle_app', 'chronicle_projector',
@@ -214,22 +229,42 @@ ALTER ROLE chronicle_projector WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NO
   PASSWORD :'projector_pw';
 ALTER ROLE chronicle_auditor WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
   PASSWORD :'auditor_pw';
-SELECT format('CREATE DATABASE %I OWNER chronicle_owner ENCODING ''UTF8'' TEMPLATE template0', d)
-  FROM unnest(ARRAY['chronicle_events', 'chronicle_state']) AS d
- WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = d) \gexec
-ALTER DATABASE chronicle_events OWNER TO chronicle_owner;
-ALTER DATABASE chronicle_state OWNER TO chronicle_owner;
-REVOKE CONNECT ON DATABASE chronicle_events, chronicle_state FROM PUBLIC;
-GRANT CONNECT ON DATABASE chronicle_events, chronicle_state
-  TO chronicle_owner, chronicle_app, chronicle_projector, chronicle_auditor;
 SQL
-  for db in chronicle_events chronicle_state; do
-    as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
-      -d "$db" >/dev/null <<'SQL'
+  for db in "$RUN_EVENTS_DB" "$RUN_STATE_DB" "$TEST_EVENTS_DB" "$TEST_STATE_DB"; do
+    pg_create_db "$db"
+  done
+}
+
+# Creates one database, owned by the owner role, that only the four roles may reach.
+pg_create_db() {
+  local db=$1
+  pg_psql -d postgres -v db="$db" >/dev/null <<'SQL'
+SELECT format('CREATE DATABASE %I OWNER chronicle_owner ENCODING ''UTF8'' TEMPLATE template0',
+              :'db')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
+SELECT format('ALTER DATABASE %I OWNER TO chronicle_owner', :'db') \gexec
+SELECT format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', :'db') \gexec
+SELECT format('GRANT CONNECT ON DATABASE %I TO chronicle_owner, chronicle_app, '
+              'chronicle_projector, chronicle_auditor', :'db') \gexec
+SQL
+  pg_psql -d "$db" >/dev/null <<'SQL'
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO chronicle_app, chronicle_projector, chronicle_auditor;
 GRANT ALL ON SCHEMA public TO chronicle_owner;
 SQL
+}
+
+# The test suites start from empty databases (tests/README.md): their set-up drops them,
+# connections and all, recreates them, and migrates them.
+pg_reset_tests() {
+  pg_running || die "PostgreSQL is not running (run: $STACK start)"
+  local db
+  for db in "$TEST_EVENTS_DB" "$TEST_STATE_DB"; do
+    log "recreating database $db"
+    pg_psql -d postgres -v db="$db" >/dev/null <<'SQL'
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
+SQL
+    pg_create_db "$db"
   done
 }
 
@@ -335,26 +370,44 @@ nats_stop() {
 # ---------------------------------------------------------------------------------------
 # Output
 
+# Arguments: --export (shell syntax) and --tests (the test suites' databases and stream), in
+# any order.
 print_env() {
-  local mode=${1:-plain} key value i
-  local common="host=127.0.0.1 port=$PG_PORT"
+  local export=0 events=$RUN_EVENTS_DB state=$RUN_STATE_DB stream=$RUN_STREAM key value i arg
+  for arg in "$@"; do
+    case $arg in
+      --export) export=1 ;;
+      --tests)
+        events=$TEST_EVENTS_DB
+        state=$TEST_STATE_DB
+        stream=$TEST_STREAM
+        ;;
+      *) usage ;;
+    esac
+  done
+  local common="host=127.0.0.1 port=$PG_PORT" timeout="connect_timeout=2"
+  local app="user=chronicle_app password=$APP_PASSWORD"
+  local owner="user=chronicle_owner password=$OWNER_PASSWORD"
+  local projector="user=chronicle_projector password=$PROJECTOR_PASSWORD"
+  local auditor="user=chronicle_auditor password=$AUDITOR_PASSWORD"
   local -a pairs=(
-    CHRONICLE_EVENTS_DB "$common dbname=chronicle_events user=chronicle_app password=$APP_PASSWORD connect_timeout=2"
-    CHRONICLE_STATE_DB "$common dbname=chronicle_state user=chronicle_app password=$APP_PASSWORD connect_timeout=2"
-    CHRONICLE_ADMIN_DB "$common dbname=chronicle_events user=chronicle_owner password=$OWNER_PASSWORD connect_timeout=2"
-    CHRONICLE_STATE_ADMIN_DB "$common dbname=chronicle_state user=chronicle_owner password=$OWNER_PASSWORD connect_timeout=2"
-    CHRONICLE_PROJECTOR_EVENTS_DB "$common dbname=chronicle_events user=chronicle_projector password=$PROJECTOR_PASSWORD connect_timeout=2"
-    CHRONICLE_PROJECTOR_STATE_DB "$common dbname=chronicle_state user=chronicle_projector password=$PROJECTOR_PASSWORD connect_timeout=2"
-    CHRONICLE_AUDITOR_EVENTS_DB "$common dbname=chronicle_events user=chronicle_auditor password=$AUDITOR_PASSWORD connect_timeout=2"
-    CHRONICLE_AUDITOR_STATE_DB "$common dbname=chronicle_state user=chronicle_auditor password=$AUDITOR_PASSWORD connect_timeout=2"
+    CHRONICLE_EVENTS_DB "$common dbname=$events $app $timeout"
+    CHRONICLE_STATE_DB "$common dbname=$state $app $timeout"
+    CHRONICLE_ADMIN_DB "$common dbname=$events $owner $timeout"
+    CHRONICLE_STATE_ADMIN_DB "$common dbname=$state $owner $timeout"
+    CHRONICLE_PROJECTOR_EVENTS_DB "$common dbname=$events $projector $timeout"
+    CHRONICLE_PROJECTOR_STATE_DB "$common dbname=$state $projector $timeout"
+    CHRONICLE_AUDITOR_EVENTS_DB "$common dbname=$events $auditor $timeout"
+    CHRONICLE_AUDITOR_STATE_DB "$common dbname=$state $auditor $timeout"
     CHRONICLE_NATS "nats://127.0.0.1:$NATS_PORT"
+    CHRONICLE_STREAM "$stream"
     CHRONICLE_RUN_DIR "$RUN"
     CHRONICLE_STACK "$STACK"
   )
   for ((i = 0; i < ${#pairs[@]}; i += 2)); do
     key=${pairs[i]}
     value=${pairs[i + 1]}
-    if [[ $mode == --export ]]; then
+    if ((export)); then
       printf "export %s='%s'\n" "$key" "${value//\'/\'\\\'\'}"
     else
       printf '%s=%s\n' "$key" "$value"
@@ -383,7 +436,7 @@ print_status() {
 }
 
 usage() {
-  sed -n '2,17p' "$STACK" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,27p' "$STACK" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -392,7 +445,7 @@ main() {
   [[ -n $cmd ]] || usage
   shift
   case $cmd in
-    start | stop | env | status | pg-stop | pg-start | nats-stop | nats-start) ;;
+    start | stop | env | reset-tests | status | pg-stop | pg-start | nats-stop | nats-start) ;;
     *) usage ;;
   esac
   set_paths
@@ -402,7 +455,7 @@ main() {
       take_lock
       pg_start
       nats_start
-      print_env "${1:-plain}"
+      print_env "$@"
       ;;
     stop)
       log "run folder: $RUN"
@@ -410,7 +463,11 @@ main() {
       nats_stop
       pg_stop
       ;;
-    env) print_env "${1:-plain}" ;;
+    env) print_env "$@" ;;
+    reset-tests)
+      take_lock
+      pg_reset_tests
+      ;;
     status) print_status ;;
     pg-start)
       take_lock

@@ -14,6 +14,7 @@
 #include "domain/event_codec.hpp"
 #include "persistence/migrate.hpp"
 #include "persistence/pg_event_store.hpp"
+#include "persistence/time_travel.hpp"
 #include "tests/support/node_process.hpp"
 
 namespace chronicle::testing {
@@ -249,6 +250,64 @@ TEST_F(event_store, given_migrations_applied_when_run_again_then_nothing_to_do) 
   const auto again = persistence::migrate(admin_db(), persistence::events_migrations());
   ASSERT_TRUE(again.ok()) << again.error();
   EXPECT_EQ(*again, 0);
+}
+
+// A writer on another connection commits a deposit to the account just before the `nth`
+// read `reader` makes from now on.
+void commit_deposit_before_read(pg_event_store& reader, const std::string& account_id, int nth) {
+  auto reads = std::make_shared<int>(0);
+  reader.set_read_hook([account_id, nth, reads] {
+    if (++*reads != nth) return;
+    pg_event_store writer{events_db()};
+    const auto head = persistence::load_state(writer, account_id);
+    ASSERT_TRUE(head.ok());
+    const auto sealed = domain::seal(*head, {domain::money_deposited{"EUR", 100, ""}},
+                                     domain::new_uuid(), domain::now_micros());
+    ASSERT_TRUE(writer.append({{{account_id, head->version}}, sealed, {}, {}, {}}).ok());
+  });
+}
+
+TEST_F(event_store, given_a_deposit_committed_between_two_reads_then_balance_at_now_exists) {
+  pg_event_store store{events_db()};
+  const auto batch = opening_batch();
+  const auto& id = batch.events.front().account_id;
+  ASSERT_TRUE(store.append(batch).ok());
+  // balance-at for "now": the head is read (version 2), then the deposit commits, then the
+  // instant is placed. From one snapshot, the instant is placed at version 2 too.
+  commit_deposit_before_read(store, id, 2);
+  const auto now = persistence::state_at_instant(store, id, domain::now_micros() + 60'000'000);
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->state.status, domain::account_status::open)
+      << "an account that existed answered 'did not exist'";
+  EXPECT_EQ(now->latest_version, 2);
+  EXPECT_EQ(now->state.version, 2);
+  EXPECT_EQ(now->state.balance, 1250);
+  store.set_read_hook(nullptr);
+  EXPECT_EQ(*store.version_at(id, std::nullopt), 3) << "the deposit did commit meanwhile";
+}
+
+TEST_F(event_store, given_one_snapshot_then_its_reads_miss_what_commits_inside_it_and_it_nests) {
+  pg_event_store store{events_db()};
+  const auto batch = opening_batch();
+  const auto& id = batch.events.front().account_id;
+  ASSERT_TRUE(store.append(batch).ok());
+  commit_deposit_before_read(store, id, 2);
+  std::vector<std::int64_t> seen;
+  const auto ran =
+      store.in_one_snapshot([&]() -> persistence::result<persistence::done, store_error> {
+        seen.push_back(*store.version_at(id, std::nullopt));
+        seen.push_back(*store.version_at(id, std::nullopt));
+        seen.push_back(static_cast<std::int64_t>(store.read(id, 1, 10)->size()));
+        seen.push_back(static_cast<std::int64_t>(store.read_at_one_instant({{id, 0}}, 10)->size()));
+        return store.in_one_snapshot([&]() -> persistence::result<persistence::done, store_error> {
+          seen.push_back(*store.version_at(id, std::nullopt));
+          return persistence::done{};
+        });
+      });
+  ASSERT_TRUE(ran.ok());
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{2, 2, 2, 2, 2}));
+  store.set_read_hook(nullptr);
+  EXPECT_EQ(*store.version_at(id, std::nullopt), 3);
 }
 
 TEST_F(event_store, given_unreachable_database_then_unavailable_not_exception) {

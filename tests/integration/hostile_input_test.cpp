@@ -264,6 +264,13 @@ void add_amounts(std::vector<hostile_row>& rows, const std::string& id) {
       {"1.001", "INVALID_AMOUNT"},
       {"0.001", "INVALID_AMOUNT"},
       {"1.5e-5", "INVALID_AMOUNT"},
+      // Exponent forms of amounts that would be valid written plainly: refused all the same.
+      {"1e3", "INVALID_AMOUNT"},
+      {"1E3", "INVALID_AMOUNT"},
+      {"1e+3", "INVALID_AMOUNT"},
+      {"2.5E1", "INVALID_AMOUNT"},
+      {"1.5e2", "INVALID_AMOUNT"},
+      {"5e-1", "INVALID_AMOUNT"},
       {"1e308", "INVALID_AMOUNT"},
       {"-1e308", "INVALID_AMOUNT"},
       {"1.7976931348623157e308", "INVALID_AMOUNT"},

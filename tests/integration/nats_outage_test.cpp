@@ -9,10 +9,10 @@
 #include <set>
 #include <thread>
 
-#include "messaging/bus.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/stream_reader.hpp"
+#include "tests/support/test_stream.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -26,14 +26,8 @@ constexpr auto read_timeout = 5s;
 constexpr auto poll_interval = 250ms;
 constexpr int deposits_while_down = 5;
 
-std::string nats_url() {
-  return env_or("CHRONICLE_NATS", "nats://127.0.0.1:44222");
-}
-
 std::int64_t outbox_rows(const std::string& account_id) {
-  pqxx::connection conn{env_or("CHRONICLE_EVENTS_DB",
-                               "host=127.0.0.1 port=55432 dbname=chronicle_events "
-                               "user=chronicle_app password=app-local-3Wd8nL connect_timeout=2")};
+  pqxx::connection conn{events_db()};
   pqxx::read_transaction txn{conn};
   return txn.exec_params1("SELECT count(*) FROM outbox WHERE account_id = $1", account_id)[0]
       .as<std::int64_t>();
@@ -52,7 +46,7 @@ TEST(nats_outage, given_nats_stopped_then_commands_succeed_and_events_arrive_onc
   node_process node{port};
   ASSERT_TRUE(node.started()) << "see " << node.log_path();
   const std::string id = "natsdown-" + unique_suffix();
-  const auto subject = messaging::subject_for(id);
+  const auto subject = test_stream().subject_for(id);
   ASSERT_EQ(post_json(port, "/commands/create-account",
                       {{"account_id", id}, {"owner_name", "N"}, {"currency", "USD"}})
                 .status,
@@ -74,7 +68,8 @@ TEST(nats_outage, given_nats_stopped_then_commands_succeed_and_events_arrive_onc
   const auto expected = static_cast<std::int64_t>(1 + deposits_while_down);
   const auto deadline = started + recovery_timeout;
   while (std::chrono::steady_clock::now() < deadline &&
-         !(stored_on_subject(nats_url(), subject) >= expected && outbox_rows(id) == 0)) {
+         !(stored_on_subject(nats_url(), stream_name(), subject) >= expected &&
+           outbox_rows(id) == 0)) {
     std::this_thread::sleep_for(poll_interval);
   }
   std::printf("relayed %lld events %lld ms after NATS came back\n",
@@ -85,7 +80,7 @@ TEST(nats_outage, given_nats_stopped_then_commands_succeed_and_events_arrive_onc
 
   const auto events = http_request(port, "GET", "/accounts/" + id + "/events?limit=100").json();
   ASSERT_EQ(events["events"].size(), static_cast<std::size_t>(expected));
-  const auto stored = read_subject(nats_url(), subject, read_timeout);
+  const auto stored = read_subject(nats_url(), stream_name(), subject, read_timeout);
   std::multiset<std::string> stored_ids;
   for (const auto& m : stored) stored_ids.insert(m.msg_id);
   for (const auto& event : events["events"]) {
@@ -93,7 +88,7 @@ TEST(nats_outage, given_nats_stopped_then_commands_succeed_and_events_arrive_onc
         << "event " << event["version"] << " (see " << node.log_path() << ")";
   }
   EXPECT_EQ(stored.size(), static_cast<std::size_t>(expected));
-  EXPECT_EQ(stored_on_subject(nats_url(), subject), expected);
+  EXPECT_EQ(stored_on_subject(nats_url(), stream_name(), subject), expected);
   EXPECT_EQ(outbox_rows(id), 0);
 }
 
@@ -114,13 +109,13 @@ TEST(nats_outage, given_nats_down_when_the_node_starts_then_it_serves_and_relays
 
   ASSERT_EQ(stack_command("nats-start"), 0);
   restarter.stopped = false;
-  const auto subject = messaging::subject_for(id);
+  const auto subject = test_stream().subject_for(id);
   const auto deadline = std::chrono::steady_clock::now() + recovery_timeout;
   while (std::chrono::steady_clock::now() < deadline &&
-         !(stored_on_subject(nats_url(), subject) >= 2 && outbox_rows(id) == 0)) {
+         !(stored_on_subject(nats_url(), stream_name(), subject) >= 2 && outbox_rows(id) == 0)) {
     std::this_thread::sleep_for(poll_interval);
   }
-  EXPECT_EQ(stored_on_subject(nats_url(), subject), 2) << "see " << node.log_path();
+  EXPECT_EQ(stored_on_subject(nats_url(), stream_name(), subject), 2) << "see " << node.log_path();
   EXPECT_EQ(outbox_rows(id), 0);
 }
 

@@ -12,6 +12,7 @@
 #include "persistence/pg_read_models.hpp"
 #include "projections/projector.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/test_stream.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -36,8 +37,8 @@ class projection : public ::testing::Test {
     std::vector<messaging::incoming_message> out;
     std::uint64_t token = 0;
     for (const auto& e : es) {
-      out.push_back({"ledger.events." + e.account_id, domain::event_to_json(e).dump(), ++token,
-                     token, e.event_id});
+      out.push_back({test_stream().subject_for(e.account_id), domain::event_to_json(e).dump(),
+                     ++token, token, e.event_id});
     }
     return out;
   }

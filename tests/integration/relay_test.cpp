@@ -1,5 +1,5 @@
 // The bus on the local stack's real NATS JetStream, and the outbox relay of a
-// real chronicled: events reach the LEDGER stream on ledger.events.<account>
+// real chronicled: events reach the suites' own stream (LEDGER_TEST) on the account's subject
 // with Nats-Msg-Id = event_id, exactly once, and leave the outbox.
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/stream_reader.hpp"
+#include "tests/support/test_stream.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -25,20 +26,11 @@ constexpr auto read_timeout = 5s;
 constexpr auto poll_interval = 200ms;
 constexpr int publish_timeout_ms = 5'000;
 
-std::string nats_url() {
-  return env_or("CHRONICLE_NATS", "nats://127.0.0.1:44222");
-}
-
-std::string events_db() {
-  return env_or("CHRONICLE_EVENTS_DB",
-                "host=127.0.0.1 port=55432 dbname=chronicle_events user=chronicle_app "
-                "password=app-local-3Wd8nL connect_timeout=2");
-}
-
 std::unique_ptr<messaging::nats_bus> connected_bus() {
   messaging::nats_settings settings;
   settings.urls = nats_url();
   settings.client_name = "relay_test";
+  settings.stream = test_stream();
   auto bus = messaging::nats_bus::connect(settings);
   if (!bus) {
     ADD_FAILURE() << bus.error();
@@ -74,9 +66,9 @@ TEST(nats_bus, given_stream_ensured_twice_then_harmless_and_configured_as_specif
   ASSERT_TRUE(bus);
   ASSERT_TRUE(bus->ensure_stream().ok());
   ASSERT_TRUE(bus->ensure_stream().ok());
-  const auto settings = read_stream_settings(nats_url());
+  const auto settings = read_stream_settings(nats_url(), stream_name());
   ASSERT_TRUE(settings.found);
-  EXPECT_EQ(settings.subjects, (std::vector<std::string>{"ledger.events.>"}));
+  EXPECT_EQ(settings.subjects, (std::vector<std::string>{test_stream().subjects()}));
   EXPECT_TRUE(settings.file_storage);
   EXPECT_EQ(settings.duplicates_ns, 120'000'000'000LL);
   EXPECT_EQ(settings.max_age_ns, 7LL * 24 * 3600 * 1'000'000'000LL);
@@ -87,7 +79,7 @@ TEST(nats_bus, given_republished_msg_ids_then_acknowledged_and_stored_once) {
   auto bus = connected_bus();
   ASSERT_TRUE(bus);
   ASSERT_TRUE(bus->ensure_stream().ok());
-  const auto subject = messaging::subject_for("bus-" + unique_suffix());
+  const auto subject = test_stream().subject_for("bus-" + unique_suffix());
   std::vector<messaging::outgoing_message> messages;
   for (int i = 0; i < 3; ++i) {
     messages.push_back({subject, "id-" + unique_suffix() + "-" + std::to_string(i),
@@ -100,19 +92,19 @@ TEST(nats_bus, given_republished_msg_ids_then_acknowledged_and_stored_once) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, (std::vector<bool>{true, true, true}));
 
-  const auto stored = read_subject(nats_url(), subject, read_timeout);
+  const auto stored = read_subject(nats_url(), stream_name(), subject, read_timeout);
   ASSERT_EQ(stored.size(), 3u);
   for (std::size_t i = 0; i < stored.size(); ++i) {
     EXPECT_EQ(stored[i].msg_id, messages[i].msg_id);
     EXPECT_EQ(stored[i].payload, messages[i].payload);
   }
-  EXPECT_EQ(stored_on_subject(nats_url(), subject), 3);
+  EXPECT_EQ(stored_on_subject(nats_url(), stream_name(), subject), 3);
 }
 
 TEST(nats_bus, given_durable_pull_subscription_then_fetch_ack_and_position_survives) {
   auto bus = connected_bus();
   ASSERT_TRUE(bus);
-  const auto subject = messaging::subject_for("sub-" + unique_suffix());
+  const auto subject = test_stream().subject_for("sub-" + unique_suffix());
   const std::string durable = "test-" + unique_suffix();
   std::vector<messaging::outgoing_message> messages;
   for (int i = 0; i < 3; ++i)
@@ -143,7 +135,7 @@ TEST(nats_bus, given_durable_pull_subscription_then_fetch_ack_and_position_survi
     ASSERT_TRUE(batch.ok());
     EXPECT_TRUE(batch->empty());
   }
-  EXPECT_TRUE(delete_consumer(nats_url(), durable));
+  EXPECT_TRUE(delete_consumer(nats_url(), stream_name(), durable));
   EXPECT_FALSE(bus->subscribe("bad.name").ok());
 }
 
@@ -163,22 +155,22 @@ TEST(relay, given_commands_through_a_node_then_events_on_the_stream_once_and_out
   const auto events = http_request(port, "GET", "/accounts/" + id + "/events?limit=100").json();
   ASSERT_EQ(events["events"].size(), 3u);
 
-  const auto subject = messaging::subject_for(id);
-  ASSERT_TRUE(
-      eventually([&] { return stored_on_subject(nats_url(), subject) >= 3; }, relay_timeout))
+  const auto subject = test_stream().subject_for(id);
+  ASSERT_TRUE(eventually([&] { return stored_on_subject(nats_url(), stream_name(), subject) >= 3; },
+                         relay_timeout))
       << "see " << node.log_path();
-  const auto stored = read_subject(nats_url(), subject, read_timeout);
+  const auto stored = read_subject(nats_url(), stream_name(), subject, read_timeout);
   ASSERT_EQ(stored.size(), 3u);
   for (std::size_t i = 0; i < stored.size(); ++i) {
     const auto& event = events["events"][i];
-    EXPECT_EQ(stored[i].subject, "ledger.events." + id);
+    EXPECT_EQ(stored[i].subject, subject);
     EXPECT_EQ(stored[i].msg_id, event["event_id"].get<std::string>());
     const auto payload = nlohmann::json::parse(stored[i].payload);
     EXPECT_EQ(payload["event_id"], event["event_id"]);
     EXPECT_EQ(payload["version"], static_cast<int>(i + 1));
     EXPECT_EQ(payload["hash"], event["hash"]);
   }
-  EXPECT_EQ(stored_on_subject(nats_url(), subject), 3);
+  EXPECT_EQ(stored_on_subject(nats_url(), stream_name(), subject), 3);
   EXPECT_TRUE(eventually([&] { return outbox_rows(id) == 0; }, relay_timeout));
 }
 

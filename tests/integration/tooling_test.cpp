@@ -13,6 +13,7 @@
 #include "projections/projector.hpp"
 #include "tests/support/cli.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/test_stream.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -45,7 +46,8 @@ class tooling : public ::testing::Test {
     }
     std::vector<messaging::incoming_message> batch;
     for (const auto& e : all) {
-      batch.push_back({"ledger.events." + id, domain::event_to_json(e).dump(), 0, 0, e.event_id});
+      batch.push_back(
+          {test_stream().subject_for(id), domain::event_to_json(e).dump(), 0, 0, e.event_id});
     }
     EXPECT_TRUE(projections::project_batch(batch, views_, events_).ok());
     return all;

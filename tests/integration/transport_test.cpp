@@ -23,6 +23,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_suite.hpp"
 #include "tests/support/test_keys.hpp"
+#include "tests/support/test_stream.hpp"
 #include "tests/support/tls_client.hpp"
 
 namespace chronicle::testing {
@@ -218,6 +219,7 @@ std::unique_ptr<messaging::nats_bus> tls_bus(const std::string& ca_file) {
   settings.urls = "tls://localhost:" + std::to_string(nats_tls_port());
   settings.client_name = "transport test";
   settings.ca_file = ca_file;
+  settings.stream = test_stream();
   auto bus = messaging::nats_bus::connect(settings);
   EXPECT_TRUE(bus) << (bus ? "" : bus.error());
   return bus ? std::move(*bus) : nullptr;

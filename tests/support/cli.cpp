@@ -21,6 +21,7 @@ cli_output run_command(const std::string& command, stderr_output err) {
 }
 
 cli_output run_cli(const std::string& args, stderr_output err) {
+  require_test_stack();
   return run_command(env_or("CHRONICLE_CLI", "build/bin/chronicle") + " " + args, err);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // Runs the `chronicle` CLI (the binary named by $CHRONICLE_CLI) as an operator
-// would, with the test's environment.
+// would, with the test's environment (checked first: see require_test_stack()).
 
 #include <string>
 

@@ -7,11 +7,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string_view>
 #include <thread>
 
-#include "app/options.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_keys.hpp"
 
@@ -34,30 +35,90 @@ std::string env_or(const char* name, const std::string& fallback) {
   return value != nullptr && *value != '\0' ? value : fallback;
 }
 
-std::string events_db() {
-  return env_or("CHRONICLE_EVENTS_DB", app::local_events_db);
-}
-std::string admin_db() {
-  return env_or("CHRONICLE_ADMIN_DB", app::local_admin_db);
-}
-std::string state_db() {
-  return env_or("CHRONICLE_STATE_DB", app::local_state_db);
-}
-std::string state_admin_db() {
-  return env_or("CHRONICLE_STATE_ADMIN_DB", app::local_state_admin_db);
+std::string database_name(const std::string& connection_string) {
+  constexpr std::string_view key = "dbname=";
+  for (std::size_t at = connection_string.find(key); at != std::string::npos;
+       at = connection_string.find(key, at + 1)) {
+    if (at != 0 && connection_string[at - 1] != ' ') continue;
+    const auto begin = at + key.size();
+    const auto end = connection_string.find(' ', begin);
+    return connection_string.substr(begin, end == std::string::npos ? end : end - begin);
+  }
+  return {};
 }
 
+namespace {
+
+// What `make run` serves (infra/local/stack.sh): no suite may touch it.
+constexpr std::string_view run_databases[] = {"chronicle_events", "chronicle_state"};
+constexpr std::string_view run_stream = "LEDGER";
+
+[[noreturn]] void refuse(const std::string& why) {
+  std::fprintf(stderr,
+               "tests: %s. The suites keep to databases and a NATS stream of their own; run "
+               "them with the environment of\n  eval \"$(bash infra/local/stack.sh env --tests "
+               "--export)\"\n(`make test` exports it).\n",
+               why.c_str());
+  std::exit(2);
+}
+
+std::string required(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') refuse(std::string{name} + " is not set");
+  return value;
+}
+
+std::string test_db(const char* name) {
+  auto value = required(name);
+  const auto db = database_name(value);
+  if (db.empty()) refuse(std::string{name} + " names no dbname");
+  for (const auto run : run_databases) {
+    if (db == run) refuse(std::string{name} + " names " + db + ", which `make run` serves");
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string events_db() {
+  return test_db("CHRONICLE_EVENTS_DB");
+}
+std::string admin_db() {
+  return test_db("CHRONICLE_ADMIN_DB");
+}
+std::string state_db() {
+  return test_db("CHRONICLE_STATE_DB");
+}
+std::string state_admin_db() {
+  return test_db("CHRONICLE_STATE_ADMIN_DB");
+}
 std::string projector_events_db() {
-  return env_or("CHRONICLE_PROJECTOR_EVENTS_DB", app::local_projector_events_db);
+  return test_db("CHRONICLE_PROJECTOR_EVENTS_DB");
 }
 std::string projector_state_db() {
-  return env_or("CHRONICLE_PROJECTOR_STATE_DB", app::local_projector_state_db);
+  return test_db("CHRONICLE_PROJECTOR_STATE_DB");
 }
 std::string auditor_events_db() {
-  return env_or("CHRONICLE_AUDITOR_EVENTS_DB", app::local_auditor_events_db);
+  return test_db("CHRONICLE_AUDITOR_EVENTS_DB");
 }
 std::string auditor_state_db() {
-  return env_or("CHRONICLE_AUDITOR_STATE_DB", app::local_auditor_state_db);
+  return test_db("CHRONICLE_AUDITOR_STATE_DB");
+}
+std::string nats_url() {
+  return required("CHRONICLE_NATS");
+}
+std::string stream_name() {
+  auto stream = required("CHRONICLE_STREAM");
+  if (stream == run_stream) refuse("CHRONICLE_STREAM is " + stream + ", which `make run` uses");
+  return stream;
+}
+
+void require_test_stack() {
+  for (const auto& get :
+       {events_db, admin_db, state_db, state_admin_db, projector_events_db, projector_state_db,
+        auditor_events_db, auditor_state_db, nats_url, stream_name}) {
+    get();
+  }
 }
 
 pid_t spawn_logged(std::vector<std::string> args, const std::string& log_path) {
@@ -84,6 +145,7 @@ std::string unique_suffix() {
 
 node_process::node_process(std::uint16_t port, std::vector<std::string> extra_args)
     : port_{port}, log_path_{"/tmp/chronicled-test-" + std::to_string(port) + ".log"} {
+  require_test_stack();
   const std::string binary = env_or("CHRONICLED", "build/bin/chronicled");
   std::vector<std::string> args{binary, "--http-port", std::to_string(port)};
   const auto has = [&](const char* option) {

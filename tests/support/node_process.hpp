@@ -1,7 +1,8 @@
 #pragma once
 
 // Starts a real `chronicled` (the binary named by $CHRONICLED) against the
-// local stack named by the CHRONICLE_* environment that `make test` exports,
+// test suites' databases and stream named by the CHRONICLE_* environment that `make test`
+// exports (`stack.sh env --tests`),
 // waits until its /health answers with the node's own id (over TLS, trusting the node's
 // certificate, when it is given --tls-cert), and stops it by PID when destroyed. The id is a
 // fresh one unless --node-id is given, so a process left on the port by another run is
@@ -18,8 +19,11 @@ namespace chronicle::testing {
 // A variable from the environment, or `fallback` when unset.
 std::string env_or(const char* name, const std::string& fallback);
 
-// The local stack's connection strings, as `make test` exports them (or the
-// stack's defaults when run by hand): one per database role and database.
+// The test suites' connection strings, one per database role and database, their NATS and
+// their stream, as `make test` exports them (`stack.sh env --tests`). The suites keep to
+// databases and a stream of their own: when any of these variables is missing, or names what
+// `make run` serves (the databases chronicle_events and chronicle_state, the stream LEDGER),
+// the test program stops at once, saying how to run it.
 std::string events_db();            // application
 std::string state_db();             // application (read only)
 std::string admin_db();             // owner
@@ -28,6 +32,13 @@ std::string projector_events_db();  // read-model writer (reads events)
 std::string projector_state_db();   // read-model writer
 std::string auditor_events_db();    // auditor (read only)
 std::string auditor_state_db();     // auditor (read only)
+std::string nats_url();
+std::string stream_name();
+// Checks all of the above (node_process and run_cli do: their programs read them too).
+void require_test_stack();
+
+// The value of `dbname` in a keyword/value connection string; empty when it has none.
+std::string database_name(const std::string& connection_string);
 
 // Starts `args` (args[0] is looked up on PATH unless it holds a '/') with stdin from
 // /dev/null and stdout and stderr written to `log_path`; answers its PID (-1 when fork

@@ -50,6 +50,10 @@ class shared_event_store final : public persistence::event_store {
       const std::string& account_id, std::optional<domain::micros> at) override {
     return target_.version_at(account_id, at);
   }
+  persistence::result<persistence::done, persistence::store_error> in_one_snapshot(
+      const persistence::snapshot_reads& reads) override {
+    return target_.in_one_snapshot(reads);
+  }
 
  private:
   persistence::memory_event_store& target_;

@@ -7,7 +7,6 @@
 namespace chronicle::testing {
 namespace {
 
-constexpr const char* stream = "LEDGER";
 constexpr int api_wait_ms = 5'000;
 constexpr int quiet_ms = 300;  // no message for this long: the subject is read to its end
 
@@ -50,14 +49,15 @@ bool open(session& s, const std::string& url) {
 
 }  // namespace
 
-std::vector<stream_message> read_subject(const std::string& nats_url, const std::string& subject,
+std::vector<stream_message> read_subject(const std::string& nats_url, const std::string& stream,
+                                         const std::string& subject,
                                          std::chrono::milliseconds timeout) {
   std::vector<stream_message> out;
   session s;
   if (!open(s, nats_url)) return out;
   jsSubOptions options;
   jsSubOptions_Init(&options);
-  options.Stream = stream;
+  options.Stream = stream.c_str();
   options.Ordered = true;
   natsSubscription* raw = nullptr;
   if (js_SubscribeSync(&raw, s.js.get(), subject.c_str(), nullptr, &options, nullptr) != NATS_OK) {
@@ -85,7 +85,8 @@ std::vector<stream_message> read_subject(const std::string& nats_url, const std:
   return out;
 }
 
-std::int64_t stored_on_subject(const std::string& nats_url, const std::string& subject) {
+std::int64_t stored_on_subject(const std::string& nats_url, const std::string& stream,
+                               const std::string& subject) {
   session s;
   if (!open(s, nats_url)) return -1;
   jsOptions options;
@@ -93,7 +94,7 @@ std::int64_t stored_on_subject(const std::string& nats_url, const std::string& s
   options.Wait = api_wait_ms;
   options.Stream.Info.SubjectsFilter = subject.c_str();
   jsStreamInfo* raw = nullptr;
-  const natsStatus status = js_GetStreamInfo(&raw, s.js.get(), stream, &options, nullptr);
+  const natsStatus status = js_GetStreamInfo(&raw, s.js.get(), stream.c_str(), &options, nullptr);
   const info_ptr info{raw};
   if (status != NATS_OK) return -1;
   const auto* subjects = info->State.Subjects;
@@ -106,12 +107,12 @@ std::int64_t stored_on_subject(const std::string& nats_url, const std::string& s
   return total;
 }
 
-stream_settings read_stream_settings(const std::string& nats_url) {
+stream_settings read_stream_settings(const std::string& nats_url, const std::string& stream) {
   stream_settings out;
   session s;
   if (!open(s, nats_url)) return out;
   jsStreamInfo* raw = nullptr;
-  const natsStatus status = js_GetStreamInfo(&raw, s.js.get(), stream, nullptr, nullptr);
+  const natsStatus status = js_GetStreamInfo(&raw, s.js.get(), stream.c_str(), nullptr, nullptr);
   const info_ptr info{raw};
   if (status != NATS_OK || info->Config == nullptr) return out;
   const auto& c = *info->Config;
@@ -124,10 +125,19 @@ stream_settings read_stream_settings(const std::string& nats_url) {
   return out;
 }
 
-bool delete_consumer(const std::string& nats_url, const std::string& durable) {
+bool delete_consumer(const std::string& nats_url, const std::string& stream,
+                     const std::string& durable) {
   session s;
   if (!open(s, nats_url)) return false;
-  return js_DeleteConsumer(s.js.get(), stream, durable.c_str(), nullptr, nullptr) == NATS_OK;
+  return js_DeleteConsumer(s.js.get(), stream.c_str(), durable.c_str(), nullptr, nullptr) ==
+         NATS_OK;
+}
+
+bool delete_stream(const std::string& nats_url, const std::string& stream) {
+  session s;
+  if (!open(s, nats_url)) return false;
+  const natsStatus status = js_DeleteStream(s.js.get(), stream.c_str(), nullptr, nullptr);
+  return status == NATS_OK || status == NATS_NOT_FOUND;
 }
 
 }  // namespace chronicle::testing

@@ -1,8 +1,9 @@
 #pragma once
 
-// Reads the LEDGER stream directly with nats.c, independent of the code under
-// test: what is stored on a subject, with its Nats-Msg-Id, and the stream's
-// settings. Every call connects, reads and disconnects; every wait is bounded.
+// Reads a JetStream stream (the suites' own: stream_name() in node_process.hpp) directly with
+// nats.c, independent of the code under test: what is stored on a subject, with its
+// Nats-Msg-Id, and the stream's settings; and deletes what tests made. Every call connects,
+// reads and disconnects; every wait is bounded.
 
 #include <chrono>
 #include <cstdint>
@@ -21,11 +22,13 @@ struct stream_message {
 // Every message the stream holds on `subject`, in stream order, read with an
 // ordered (ephemeral, unacknowledged) consumer; waits at most `timeout` for
 // the stream to go quiet. Empty when NATS cannot be reached.
-std::vector<stream_message> read_subject(const std::string& nats_url, const std::string& subject,
+std::vector<stream_message> read_subject(const std::string& nats_url, const std::string& stream,
+                                         const std::string& subject,
                                          std::chrono::milliseconds timeout);
 
 // How many messages the stream stores on `subject` (from stream info); -1 on error.
-std::int64_t stored_on_subject(const std::string& nats_url, const std::string& subject);
+std::int64_t stored_on_subject(const std::string& nats_url, const std::string& stream,
+                               const std::string& subject);
 
 struct stream_settings {
   bool found = false;
@@ -36,9 +39,13 @@ struct stream_settings {
   std::int64_t max_bytes = 0;
 };
 
-stream_settings read_stream_settings(const std::string& nats_url);
+stream_settings read_stream_settings(const std::string& nats_url, const std::string& stream);
 
 // Deletes a durable consumer a test made; true when it is gone.
-bool delete_consumer(const std::string& nats_url, const std::string& durable);
+bool delete_consumer(const std::string& nats_url, const std::string& stream,
+                     const std::string& durable);
+
+// Deletes the stream, messages and consumers; true when it is gone (also when it never was).
+bool delete_stream(const std::string& nats_url, const std::string& stream);
 
 }  // namespace chronicle::testing

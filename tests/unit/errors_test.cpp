@@ -604,6 +604,56 @@ TEST(parse_command, given_flat_body_when_parsed_by_the_bounded_parser_then_same_
   EXPECT_EQ(d.description, "caf\xC3\xA9");
 }
 
+// An account that exists, in USD, with 100.00 on it.
+domain::account_state open_usd_account(const std::string& id) {
+  domain::account_state state;
+  state.account_id = id;
+  state.status = domain::account_status::open;
+  state.currency = "USD";
+  state.balance = 10'000;
+  state.version = 1;
+  return state;
+}
+
+TEST(parse_command, given_amount_number_in_exponent_form_when_decided_then_invalid_amount) {
+  for (const std::string amount : {"1e3", "1E3", "1e+3", "1e-2", "2.5E1", "1.5e2", "0e0"}) {
+    SCOPED_TRACE(amount);
+    const auto r = parse(command_route::deposit, R"({"account_id":"a","amount":)" + amount + "}");
+    ASSERT_TRUE(r.ok()) << show(r);
+    EXPECT_EQ(std::get<domain::deposit>(r->command).amount, amount) << "kept as written";
+    const auto decided = domain::decide(open_usd_account("a"), r->command);
+    ASSERT_FALSE(decided.ok()) << "an exponent form must never pass for its value";
+    EXPECT_EQ(decided.error().code, domain::rejection_code::invalid_amount);
+    EXPECT_EQ(from_rejection(decided.error().code), api_error::invalid_amount);
+  }
+}
+
+TEST(parse_command, given_initial_balance_or_transfer_amount_in_exponent_form_then_refused) {
+  const auto create = parse(
+      command_route::create_account,
+      R"({"account_id":"a","owner_name":"A","currency":"USD","initial_balance":1e2})");
+  ASSERT_TRUE(create.ok()) << show(create);
+  domain::account_state absent;
+  absent.account_id = "a";
+  const auto opened = domain::decide(absent, create->command);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, domain::rejection_code::invalid_amount);
+
+  const auto transfer =
+      parse_transfer(R"({"from_account_id":"a","to_account_id":"b","amount":1e1})", "");
+  ASSERT_TRUE(transfer.ok());
+  auto to = open_usd_account("b");
+  const auto legs = domain::decide_transfer(open_usd_account("a"), to, transfer->transfer);
+  ASSERT_FALSE(legs.ok());
+  EXPECT_EQ(legs.error().code, domain::rejection_code::invalid_amount);
+}
+
+TEST(parse_command, given_exponent_number_outside_an_amount_field_then_still_a_number) {
+  const auto r =
+      parse(command_route::deposit, R"({"account_id":"a","amount":"1","description":1e3})");
+  ASSERT_EQ(error_of(r), api_error::invalid_field) << show(r);
+}
+
 TEST(parse_transfer, given_empty_transfer_id_when_parsed_then_invalid_field) {
   const auto r = parse_transfer(
       R"({"from_account_id":"a","to_account_id":"b","amount":"1","transfer_id":""})", "");

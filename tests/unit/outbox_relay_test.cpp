@@ -91,6 +91,41 @@ TEST(relay_once, given_pending_events_then_published_in_account_version_order_an
   EXPECT_EQ(decoded->prev_hash, b[1].hash);
 }
 
+TEST(relay_once, given_a_bus_on_another_stream_then_published_on_that_streams_subjects) {
+  persistence::memory_event_store store;
+  memory_bus bus{*stream_names::parse("LEDGER_TEST")};
+  append_history(store, "alice", 1);
+
+  ASSERT_TRUE(relay_once(store, bus, 500, publish_timeout_ms).ok());
+
+  const auto stored = bus.stored();
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].subject, "ledger_test.events.alice");
+  EXPECT_EQ(stored[1].subject, "ledger_test.events.alice");
+}
+
+TEST(stream_names, given_a_name_then_subjects_derive_from_it_and_the_default_is_ledger) {
+  const stream_names ledger;
+  EXPECT_EQ(ledger.name(), "LEDGER");
+  EXPECT_EQ(ledger.subjects(), "ledger.events.>");
+  EXPECT_EQ(ledger.subject_for("alice"), "ledger.events.alice");
+  const auto test = stream_names::parse("LEDGER_TEST");
+  ASSERT_TRUE(test.ok()) << test.error();
+  EXPECT_EQ(test->name(), "LEDGER_TEST");
+  EXPECT_EQ(test->subjects(), "ledger_test.events.>");
+  EXPECT_EQ(test->subject_for("alice"), "ledger_test.events.alice");
+}
+
+TEST(stream_names, given_a_name_that_could_share_subjects_or_break_them_then_refused) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "ledger", "Ledger", "LEDGER.TEST", "LEDGER>", "LEDGER TEST",
+                                "LEDGER*", std::string(stream_names::name_length_max + 1, 'A')}) {
+    EXPECT_FALSE(stream_names::parse(bad).ok()) << "'" << bad << "'";
+  }
+  EXPECT_TRUE(stream_names::parse(std::string(stream_names::name_length_max, 'A')).ok());
+  EXPECT_TRUE(stream_names::parse("LEDGER-2").ok());
+}
+
 TEST(relay_once, given_more_pending_than_the_batch_then_only_one_bounded_batch_moves) {
   persistence::memory_event_store store;
   memory_bus bus;
@@ -188,7 +223,7 @@ TEST(relay_once, given_empty_outbox_then_nothing_is_published) {
 }
 
 outgoing_message message(const std::string& id) {
-  return outgoing_message{subject_for("acc"), id, "{\"id\":\"" + id + "\"}"};
+  return outgoing_message{stream_names{}.subject_for("acc"), id, "{\"id\":\"" + id + "\"}"};
 }
 
 TEST(memory_bus, given_same_msg_id_within_window_then_acknowledged_and_stored_once) {
@@ -363,8 +398,9 @@ TEST_F(relay_actor, given_commands_then_the_woken_relay_publishes_every_event_on
   caf::anon_send(forward, caf::actor_cast<caf::actor>(spawn_relay(limits, worker_store())));
   ASSERT_TRUE(eventually([&] { return prepared_ > 0; }));
 
-  ASSERT_EQ(command(registry, {"henry", "", "", domain::open_account{"H", "USD", "10"}, "ops"}).status,
-            actors::command_status::accepted);
+  ASSERT_EQ(
+      command(registry, {"henry", "", "", domain::open_account{"H", "USD", "10"}, "ops"}).status,
+      actors::command_status::accepted);
   ASSERT_TRUE(eventually([&] { return bus_.stored().size() == 1; }));
   for (int i = 0; i < 5; ++i) {
     ASSERT_EQ(command(registry, {"henry", "", "", domain::deposit{"1", ""}, "ops"}).status,
@@ -401,8 +437,9 @@ class account_wakes : public relay_actor {};
 TEST_F(account_wakes, given_commit_with_events_then_relay_woken_and_not_for_rejections) {
   caf::scoped_actor probe{system_};
   auto registry = spawn_registry(caf::actor_cast<caf::actor>(probe));
-  ASSERT_EQ(command(registry, {"jack", "", "", domain::open_account{"J", "USD", "0"}, "ops"}).status,
-            actors::command_status::accepted);
+  ASSERT_EQ(
+      command(registry, {"jack", "", "", domain::open_account{"J", "USD", "0"}, "ops"}).status,
+      actors::command_status::accepted);
   bool woken = false;
   probe->receive([&](actors::wake_atom) { woken = true; }, caf::after(settle_timeout) >> [] {});
   EXPECT_TRUE(woken);

@@ -97,6 +97,74 @@ TEST_F(time_travel, given_range_without_events_then_empty_page_that_still_names_
   EXPECT_EQ(read_history(store_, history_range{"nobody", {}, {}, 0, 100})->latest_version, 0);
 }
 
+// Another writer commits a deposit on "acc" (version 13, a second after `head`) just before the
+// `nth` read of the store from now on, as a deposit that commits between two of a
+// query's reads does.
+constexpr domain::micros deposit_delay_micros = 1'000'000;
+
+void commit_deposit_before_read(memory_event_store& store, const domain::account_state& head,
+                                int nth) {
+  auto reads = std::make_shared<int>(0);
+  store.set_read_hook([&store, head, nth, reads] {
+    if (++*reads != nth) return;
+    const auto sealed = domain::seal(head, {domain::money_deposited{"USD", 5'000, ""}},
+                                     domain::new_uuid(), head.updated_at + deposit_delay_micros);
+    EXPECT_TRUE(store.append({{{"acc", head.version}}, sealed, {}, {}, {}}).ok());
+  });
+}
+
+TEST_F(time_travel, given_a_deposit_committed_between_two_reads_then_balance_at_now_still_exists) {
+  // The query reads the head (version 12), then places the instant: the deposit lands in
+  // between and occurred before the instant asked.
+  commit_deposit_before_read(store_, fold(12), 2);
+  const auto now = state_at_instant(store_, "acc", t0 + 3600 * second);
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->state.status, domain::account_status::open)
+      << "an account that existed answered 'did not exist'";
+  EXPECT_EQ(now->latest_version, 12);
+  expect_same(now->state, fold(12));
+  // The deposit is there for the next query.
+  EXPECT_EQ(state_at_instant(store_, "acc", t0 + 3600 * second)->state.version, 13);
+}
+
+TEST_F(time_travel, given_a_deposit_committed_between_two_reads_then_history_ends_at_its_head) {
+  commit_deposit_before_read(store_, fold(12), 2);
+  const auto h =
+      read_history(store_, history_range{"acc", std::nullopt, t0 + 3600 * second, 0, 100});
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->latest_version, 12);
+  ASSERT_EQ(h->entries.size(), 12u);
+  EXPECT_EQ(h->entries.back().version, 12);
+  EXPECT_EQ(h->next_after, 0);
+}
+
+TEST_F(time_travel, given_one_snapshot_then_every_read_kind_misses_what_commits_inside_it) {
+  commit_deposit_before_read(store_, fold(12), 2);
+  std::int64_t head_after = -1;
+  std::size_t events = 0, scanned = 0, instant = 0;
+  std::int64_t snapshot_version = -1;
+  const auto ran = store_.in_one_snapshot([&]() -> result<done, store_error> {
+    EXPECT_EQ(*store_.version_at("acc", std::nullopt), 12);  // read 1 takes the snapshot
+    head_after = *store_.version_at("acc", std::nullopt);    // read 2: the deposit commits
+    events = store_.read("acc", 1, 100)->size();
+    scanned = store_.scan("", 0, 100)->size();
+    instant = store_.read_at_one_instant({{"acc", 0}}, 100)->size();
+    snapshot_version = (*store_.latest_snapshot("acc", 100))->version;
+    // A nested call joins the same snapshot.
+    return store_.in_one_snapshot([&]() -> result<done, store_error> {
+      EXPECT_EQ(*store_.version_at("acc", std::nullopt), 12);
+      return done{};
+    });
+  });
+  ASSERT_TRUE(ran.ok());
+  EXPECT_EQ(head_after, 12);
+  EXPECT_EQ(events, 12u);
+  EXPECT_EQ(scanned, 12u);
+  EXPECT_EQ(instant, 12u);
+  EXPECT_EQ(snapshot_version, 10);
+  EXPECT_EQ(*store_.version_at("acc", std::nullopt), 13) << "seen once the snapshot is over";
+}
+
 TEST_F(time_travel, given_store_down_then_unavailable) {
   store_.set_available(false);
   EXPECT_EQ(state_at_version(store_, "acc", 3).error(), store_error::unavailable);
