@@ -7,6 +7,8 @@
 #   stack.sh env [--export]     print the connection info (KEY=value, or `export KEY='value'`)
 #   stack.sh status             print what runs; exit 0 when both services run, 3 otherwise
 #   stack.sh pg-stop | pg-start | nats-stop | nats-start    one service (fault injection)
+#   stack.sh fresh-db NAME...   drop and create empty databases NAME for the stack's roles,
+#                               e.g. a test's own event store (never the two served ones)
 #
 # Only the connection info goes to stdout; progress goes to stderr, so
 #   eval "$(infra/local/stack.sh env --export)"
@@ -223,13 +225,38 @@ REVOKE CONNECT ON DATABASE chronicle_events, chronicle_state FROM PUBLIC;
 GRANT CONNECT ON DATABASE chronicle_events, chronicle_state
   TO chronicle_owner, chronicle_app, chronicle_projector, chronicle_auditor;
 SQL
-  for db in chronicle_events chronicle_state; do
-    as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
-      -d "$db" >/dev/null <<'SQL'
+  for db in chronicle_events chronicle_state; do pg_schema_grants "$db"; done
+}
+
+# The public schema of a database: the owner creates the tables, the other roles may use it.
+pg_schema_grants() {
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
+    -d "$1" >/dev/null <<'SQL'
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO chronicle_app, chronicle_projector, chronicle_auditor;
 GRANT ALL ON SCHEMA public TO chronicle_owner;
 SQL
+}
+
+# Databases of a test's own, owned by chronicle_owner, reachable by the four roles like the
+# served ones. Dropped first (with any session still on them), so every run starts empty.
+pg_fresh_db() {
+  local db
+  pg_running || die "PostgreSQL is not running (run: $STACK start)"
+  for db in "$@"; do
+    [[ $db =~ ^[a-z][a-z0-9_]{0,62}$ ]] || die "not a database name: '$db'"
+    [[ $db != chronicle_events && $db != chronicle_state ]] ||
+      die "$db is the stack's own database; fresh-db never drops it"
+    as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
+      -d postgres -v db="$db" >/dev/null <<'SQL'
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS :"db" WITH (FORCE);
+CREATE DATABASE :"db" OWNER chronicle_owner ENCODING 'UTF8' TEMPLATE template0;
+REVOKE CONNECT ON DATABASE :"db" FROM PUBLIC;
+GRANT CONNECT ON DATABASE :"db"
+  TO chronicle_owner, chronicle_app, chronicle_projector, chronicle_auditor;
+SQL
+    pg_schema_grants "$db"
   done
 }
 
@@ -383,7 +410,7 @@ print_status() {
 }
 
 usage() {
-  sed -n '2,17p' "$STACK" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "$STACK" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -392,7 +419,7 @@ main() {
   [[ -n $cmd ]] || usage
   shift
   case $cmd in
-    start | stop | env | status | pg-stop | pg-start | nats-stop | nats-start) ;;
+    start | stop | env | status | pg-stop | pg-start | nats-stop | nats-start | fresh-db) ;;
     *) usage ;;
   esac
   set_paths
@@ -427,6 +454,10 @@ main() {
     nats-stop)
       take_lock
       nats_stop
+      ;;
+    fresh-db)
+      (($# > 0)) || usage
+      pg_fresh_db "$@"
       ;;
   esac
 }
