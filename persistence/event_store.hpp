@@ -76,6 +76,16 @@ struct account_cursor {
 // The most accounts one read at one instant may name.
 constexpr std::size_t snapshot_accounts_max = 100;
 
+// An account's latest event: its version and when it occurred.
+struct account_head {
+  std::string account_id;
+  std::int64_t version = 0;
+  domain::micros occurred_at = 0;
+};
+
+// The most accounts one heads() page answers.
+constexpr std::size_t heads_accounts_max = 1000;
+
 class event_store {
  public:
   virtual ~event_store() = default;
@@ -130,6 +140,13 @@ class event_store {
   // before its predecessor), so this is the version the account had at `at`.
   virtual result<std::int64_t, store_error> version_at(const std::string& account_id,
                                                        std::optional<domain::micros> at) = 0;
+
+  // The accounts whose id sorts after `after_account_id`, in id order, at most `limit`
+  // (clamped to heads_accounts_max), each with its latest event: how the projection's
+  // reconcile pass pages through every account. The work is bounded by the page, never by
+  // the length of the histories or the number of accounts before the page.
+  virtual result<std::vector<account_head>, store_error> heads(const std::string& after_account_id,
+                                                               std::size_t limit) = 0;
 };
 
 // The account's state right after `version` (its latest state when `version`

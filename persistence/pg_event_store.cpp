@@ -9,6 +9,7 @@
 
 #include "domain/event_codec.hpp"
 #include "persistence/pg_event_rows.hpp"
+#include "persistence/pg_statements.hpp"
 
 namespace chronicle::persistence {
 namespace {
@@ -57,11 +58,9 @@ result<std::vector<domain::event>, store_error> pg_event_store::read(const std::
   using events = std::vector<domain::event>;
   return db_.guarded<events>("read", [&] {
     pqxx::read_transaction txn{db_.get()};
-    return decode_rows(txn.exec_params(
-        std::string{"SELECT "} + event_columns +
-            " FROM events e WHERE e.account_id = $1 AND e.version >= $2"
-            " ORDER BY e.version LIMIT $3",
-        account_id, from_version, static_cast<std::int64_t>(std::min(limit, read_events_max))));
+    return decode_rows(
+        txn.exec_params(sql::read_events(), account_id, from_version,
+                        static_cast<std::int64_t>(std::min(limit, read_events_max))));
   });
 }
 
@@ -71,10 +70,7 @@ result<std::vector<domain::event>, store_error> pg_event_store::scan(
   return db_.guarded<events>("scan", [&] {
     pqxx::read_transaction txn{db_.get()};
     return decode_rows(
-        txn.exec_params(std::string{"SELECT "} + event_columns +
-                            " FROM events e WHERE (e.account_id, e.version) > ($1, $2)"
-                            " ORDER BY e.account_id, e.version LIMIT $3",
-                        after_account_id, after_version,
+        txn.exec_params(sql::scan_events(), after_account_id, after_version,
                         static_cast<std::int64_t>(std::min(limit, read_events_max))));
   });
 }
@@ -88,23 +84,18 @@ result<std::vector<domain::event>, store_error> pg_event_store::read_at_one_inst
   for (const auto& c : cursors) {
     params.insert(params.end(), {c.account_id, std::to_string(c.after_version)});
   }
-  const char* casts[] = {"", "::BIGINT"};
   // One statement in a snapshot transaction: every account is read at the same
   // instant, and sees exactly the transactions committed before it. Appends
   // that touch the same account are ordered by their commits (the second one's
   // insert of that version would fail), so each account's part of the snapshot
   // is a prefix of its history in that order.
-  const std::string sql = std::string{"SELECT "} + event_columns + " FROM events e JOIN (VALUES " +
-                          values_clause(cursors.size(), 2, casts) +
-                          ") AS c (account_id, after_version)"
-                          " ON e.account_id = c.account_id AND e.version > c.after_version"
-                          " ORDER BY e.account_id, e.version LIMIT " +
-                          std::to_string(std::min(limit, read_events_max));
+  const std::string text =
+      sql::read_at_one_instant(cursors.size(), std::min(limit, read_events_max));
   return db_.guarded<events>("read_at_one_instant", [&]() -> result<events, store_error> {
     for (int attempt = 1;; ++attempt) {
       try {
         pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> txn{db_.get()};
-        auto page = decode_rows(txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params)));
+        auto page = decode_rows(txn.exec_params(text, pqxx::prepare::make_dynamic_params(params)));
         txn.commit();
         return page;
       } catch (const pqxx::transaction_rollback&) {
@@ -120,11 +111,8 @@ result<std::vector<command_record>, store_error> pg_event_store::find_commands(
   if (keys.empty()) return std::vector<command_record>{};
   return db_.guarded<std::vector<command_record>>("find_commands", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec_params(
-        "SELECT idempotency_key, account_id, fingerprint, response::text FROM commands"
-        " WHERE idempotency_key IN " +
-            values_clause(1, keys.size(), nullptr),
-        pqxx::prepare::make_dynamic_params(keys));
+    const auto rows =
+        txn.exec_params(sql::find_commands(keys.size()), pqxx::prepare::make_dynamic_params(keys));
     std::vector<command_record> out;
     for (const auto& row : rows) {
       out.push_back(command_record{row[0].as<std::string>(), row[1].as<std::string>(),
@@ -140,15 +128,15 @@ void pg_event_store::write_batch(const append_batch& batch) {
     std::vector<std::string> params;
     std::vector<std::string> outbox;
     for (const auto& e : batch.events) {
-      params.insert(params.end(), {e.account_id, std::to_string(e.version), e.event_id,
-                                   std::string{domain::event_type_name(e.body)},
-                                   std::to_string(e.schema_version), e.data, e.command_id,
-                                   domain::format_instant(e.occurred_at), e.prev_hash, e.hash,
-                                   e.issued_by});
+      params.insert(
+          params.end(),
+          {e.account_id, std::to_string(e.version), e.event_id,
+           std::string{domain::event_type_name(e.body)}, std::to_string(e.schema_version), e.data,
+           e.command_id, domain::format_instant(e.occurred_at), e.prev_hash, e.hash, e.issued_by});
       outbox.insert(outbox.end(), {e.event_id, e.account_id, std::to_string(e.version)});
     }
-    const char* event_casts[] = {"",        "::BIGINT", "::UUID",        "", "::INT",
-                                 "::JSONB", "",         "::TIMESTAMPTZ", "", "", ""};
+    const char* event_casts[] = {"", "::BIGINT",      "::UUID", "", "::INT", "::JSONB",
+                                 "", "::TIMESTAMPTZ", "",       "", ""};
     txn.exec_params(
         "INSERT INTO events (account_id, version, event_id, event_type,"
         " schema_version, payload, command_id, occurred_at, prev_hash, hash, issued_by)"
@@ -249,9 +237,6 @@ result<done, store_error> pg_event_store::append(const append_batch& batch) {
 
 namespace {
 
-constexpr const char* snapshot_columns =
-    "account_id, version, state::text, hash, occurred_at::text FROM snapshots";
-
 // A snapshot row as stored; a row the decoder cannot even place (no instant) keeps
 // occurred_at 0, which no restore accepts, so load_state_at passes it over.
 domain::state_snapshot snapshot_row(const pqxx::row& row) {
@@ -271,10 +256,7 @@ result<std::optional<domain::state_snapshot>, store_error> pg_event_store::lates
   using answer = std::optional<domain::state_snapshot>;
   return db_.guarded<answer>("latest_snapshot", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec_params(std::string{"SELECT "} + snapshot_columns +
-                                          " WHERE account_id = $1 AND version <= $2"
-                                          " ORDER BY version DESC LIMIT 1",
-                                      account_id, at_most_version);
+    const auto rows = txn.exec_params(sql::latest_snapshot(), account_id, at_most_version);
     return rows.empty() ? answer{} : answer{snapshot_row(rows[0])};
   });
 }
@@ -284,10 +266,8 @@ result<std::vector<domain::state_snapshot>, store_error> pg_event_store::read_sn
   using answer = std::vector<domain::state_snapshot>;
   return db_.guarded<answer>("read_snapshots", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec_params(
-        std::string{"SELECT "} + snapshot_columns +
-            " WHERE account_id = $1 AND version >= $2 ORDER BY version LIMIT $3",
-        account_id, from_version, static_cast<std::int64_t>(std::min(limit, read_events_max)));
+    const auto rows = txn.exec_params(sql::read_snapshots(), account_id, from_version,
+                                      static_cast<std::int64_t>(std::min(limit, read_events_max)));
     answer out;
     for (const auto& row : rows) out.push_back(snapshot_row(row));
     return out;
@@ -304,22 +284,33 @@ result<std::int64_t, store_error> pg_event_store::version_at(const std::string& 
     // Both walk one index backwards and stop at the first row: the primary key, or
     // events_by_account_time (account_id, occurred_at, version).
     const auto rows =
-        at ? txn.exec_params(
-                 "SELECT version FROM events WHERE account_id = $1"
-                 " AND occurred_at <= $2::TIMESTAMPTZ"
-                 " ORDER BY occurred_at DESC, version DESC LIMIT 1",
-                 account_id, domain::format_instant(*at))
-           : txn.exec_params(
-                 "SELECT version FROM events WHERE account_id = $1 ORDER BY version DESC LIMIT 1",
-                 account_id);
+        at ? txn.exec_params(sql::version_at(), account_id, domain::format_instant(*at))
+           : txn.exec_params(sql::latest_version(), account_id);
     return rows.empty() ? std::int64_t{0} : rows[0][0].as<std::int64_t>();
+  });
+}
+
+result<std::vector<account_head>, store_error> pg_event_store::heads(
+    const std::string& after_account_id, std::size_t limit) {
+  using answer = std::vector<account_head>;
+  limit = std::min(limit, heads_accounts_max);
+  if (limit == 0) return answer{};
+  return db_.guarded<answer>("heads", [&] {
+    pqxx::read_transaction txn{db_.get()};
+    answer out;
+    for (const auto& row :
+         txn.exec_params(sql::event_heads(), after_account_id, static_cast<int>(limit))) {
+      out.push_back(account_head{row[0].as<std::string>(), row[1].as<std::int64_t>(),
+                                 domain::parse_instant(row[2].c_str()).value_or(0)});
+    }
+    return out;
   });
 }
 
 result<domain::micros, store_error> pg_event_store::newest_event_time() {
   return db_.guarded<domain::micros>("newest_event_time", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec("SELECT max(occurred_at)::text FROM events");
+    const auto rows = txn.exec(sql::newest_event_time());
     if (rows.empty() || rows[0][0].is_null()) return domain::micros{0};
     return domain::parse_instant(rows[0][0].c_str()).value_or(0);
   });

@@ -46,6 +46,10 @@ class shared_event_store final : public persistence::event_store {
       const std::string& account_id, std::optional<domain::micros> at) override {
     return target_.version_at(account_id, at);
   }
+  persistence::result<std::vector<persistence::account_head>, persistence::store_error> heads(
+      const std::string& after_account_id, std::size_t limit) override {
+    return target_.heads(after_account_id, limit);
+  }
 
  private:
   persistence::memory_event_store& target_;
