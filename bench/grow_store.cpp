@@ -25,8 +25,11 @@ using namespace chronicle;
 
 // A node's default snapshot interval (--snapshot-every).
 constexpr std::int64_t snapshot_every = 100;
-// Events per append transaction, about; whole accounts each.
-constexpr std::size_t batch_events_target = 2'000;
+// Events per append transaction, about; whole accounts each. Small enough that an append
+// stays well inside the store's 5 s statement timeout on a busy machine.
+constexpr std::size_t batch_events_target = 500;
+// A failed append (a timeout) wrote nothing and is tried again, this many times at most.
+constexpr int append_attempts_max = 5;
 
 // One account's whole history: an opening, then deposits of 1.00, one microsecond apart.
 persistence::append_batch history(const std::string& id, std::int64_t events,
@@ -84,9 +87,15 @@ int main(int argc, char** argv) {
   for (long long a = 0; a < *accounts; ++a) {
     add(batch, history(opts->get("prefix") + "-" + std::to_string(a), *events, clock));
     if (batch.events.size() < batch_events_target && a + 1 < *accounts) continue;
-    if (const auto r = store.append(batch); !r) {
+    auto appended = store.append(batch);
+    for (int attempt = 1; !appended && appended.error() != persistence::store_error::conflict &&
+                          attempt < append_attempts_max;
+         ++attempt) {
+      appended = store.append(batch);
+    }
+    if (!appended) {
       std::fprintf(stderr, "grow_store: append failed: %s\n",
-                   std::string{persistence::describe(r.error())}.c_str());
+                   std::string{persistence::describe(appended.error())}.c_str());
       return 1;
     }
     batch = {};
