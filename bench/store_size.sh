@@ -96,8 +96,8 @@ stop_node() {
 measure() {  # label
   local events out secs before after deposits
   events=$(events_in_store)
-  echo "## $1: $events events"
-  out=$(build/bin/chronicle replay 2>/dev/null)
+  echo "## $1: $events events (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  out=$(build/bin/chronicle replay 2>&1 | tr '\r' '\n' | tail -n 1)
   psql -X -q "$CHRONICLE_STATE_ADMIN_DB" -c "SET client_min_messages = error" -c "ANALYZE"
   echo "replay: $out"
   local TIMEFORMAT=%R
@@ -111,7 +111,7 @@ measure() {  # label
   after=$(pg_cpu)
   stop_node
   deposits=$((CLIENTS * REQUESTS))
-  echo "deposits: $out"
+  echo "deposits: $out (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   echo "deposits: PostgreSQL CPU $(cpu_ms_per "$before" "$after" "$((deposits + LOAD_ACCOUNTS))")" \
     "ms per command ($deposits deposits and $LOAD_ACCOUNTS openings)"
 }

@@ -337,6 +337,10 @@ namespace {
 
 constexpr const char* rebuild_suffix = "_rebuild";
 
+// Emptying and copying whole tables takes as long as the history is: the connection's
+// statement timeout (made for the hot path) would stop a replay of a few million events.
+constexpr const char* whole_tables_timeout = "SET LOCAL statement_timeout = 0";
+
 // The tables that hold each projection's rows.
 std::vector<std::string> tables_of(projection p) {
   const read_model_tables live;
@@ -380,6 +384,7 @@ result<done, store_error> pg_read_models::begin(const std::vector<projection>& s
   rebuilding_ = selected;
   return db_.guarded<done>("rebuild begin", [&] {
     pqxx::work txn{db_.get()};
+    txn.exec(whole_tables_timeout);
     const read_model_tables live;
     std::vector<std::string> tables{live.checkpoints, live.status};
     for (const auto p : selected) {
@@ -398,6 +403,7 @@ result<std::size_t, store_error> pg_read_models::load(const std::vector<domain::
 result<done, store_error> pg_read_models::swap_in() {
   return db_.guarded<done>("rebuild swap", [&] {
     pqxx::work txn{db_.get()};
+    txn.exec(whole_tables_timeout);
     for (const auto p : rebuilding_) {
       for (const auto& t : tables_of(p)) {
         txn.exec("DELETE FROM " + t);
