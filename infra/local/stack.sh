@@ -225,12 +225,13 @@ REVOKE CONNECT ON DATABASE chronicle_events, chronicle_state FROM PUBLIC;
 GRANT CONNECT ON DATABASE chronicle_events, chronicle_state
   TO chronicle_owner, chronicle_app, chronicle_projector, chronicle_auditor;
 SQL
-  for db in chronicle_events chronicle_state; do pg_schema_grants "$db"; done
+  for db in chronicle_events chronicle_state; do pg_schema_grants "$db" "$PG_PORT"; done
 }
 
-# The public schema of a database: the owner creates the tables, the other roles may use it.
+# The public schema of database $1 (server port $2): the owner creates the tables, the other
+# roles may use it.
 pg_schema_grants() {
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$2" -U postgres \
     -d "$1" >/dev/null <<'SQL'
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO chronicle_app, chronicle_projector, chronicle_auditor;
@@ -240,14 +241,16 @@ SQL
 
 # Databases of a test's own, owned by chronicle_owner, reachable by the four roles like the
 # served ones. Dropped first (with any session still on them), so every run starts empty.
+# Always on this checkout's running server, whatever port the caller's environment names.
 pg_fresh_db() {
-  local db
+  local db port
   pg_running || die "PostgreSQL is not running (run: $STACK start)"
+  port=$(pg_running_port)
   for db in "$@"; do
     [[ $db =~ ^[a-z][a-z0-9_]{0,62}$ ]] || die "not a database name: '$db'"
     [[ $db != chronicle_events && $db != chronicle_state ]] ||
       die "$db is the stack's own database; fresh-db never drops it"
-    as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres \
+    as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$port" -U postgres \
       -d postgres -v db="$db" >/dev/null <<'SQL'
 SET client_min_messages = warning;
 DROP DATABASE IF EXISTS :"db" WITH (FORCE);
@@ -256,7 +259,7 @@ REVOKE CONNECT ON DATABASE :"db" FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"db"
   TO chronicle_owner, chronicle_app, chronicle_projector, chronicle_auditor;
 SQL
-    pg_schema_grants "$db"
+    pg_schema_grants "$db" "$port"
   done
 }
 
