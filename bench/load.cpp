@@ -30,8 +30,8 @@ struct run_result {
 
 using headers = std::map<std::string, std::string>;
 
-run_result drive(std::uint16_t port, int clients, int requests,
-                 const std::vector<std::string>& ids, const headers& auth) {
+run_result drive(std::uint16_t port, int clients, int requests, const std::vector<std::string>& ids,
+                 const headers& auth) {
   run_result out;
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
   std::atomic<std::size_t> accepted{0}, failed{0};
@@ -39,8 +39,10 @@ run_result drive(std::uint16_t port, int clients, int requests,
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
-      const auto& id = ids[static_cast<std::size_t>(c) % ids.size()];
       for (int r = 0; r < requests; ++r) {
+        // Each client moves on through the accounts, so all of them take deposits even
+        // when there are more accounts than clients.
+        const auto& id = ids[static_cast<std::size_t>(c + r * clients) % ids.size()];
         const auto sent = clock_type::now();
         const auto reply = client::post_json(port, "/commands/deposit",
                                              {{"account_id", id}, {"amount", "1"}}, auth);
@@ -105,8 +107,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  const auto result =
-      drive(p, static_cast<int>(*clients), static_cast<int>(*requests), ids, auth);
+  const auto result = drive(p, static_cast<int>(*clients), static_cast<int>(*requests), ids, auth);
   std::printf(
       "clients=%lld accounts=%lld deposits=%zu failed=%zu seconds=%.2f rate=%.0f/s "
       "p50=%.1fms p99=%.1fms\n",

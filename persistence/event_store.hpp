@@ -8,9 +8,11 @@
 //   event whose (account_id, version) already exists makes the whole batch fail
 //   with store_error::conflict, as does an idempotency key that already exists.
 // - Every batch is fenced, the events and the stored refusals alike: it commits
-//   only if each account of `expected_versions` is, inside the same transaction,
-//   at exactly that version, and no token of `hold_tokens` has been revoked;
-//   otherwise it fails with store_error::conflict and writes nothing.
+//   only if no account of `expected_versions` has moved past that version, checked
+//   inside the same transaction (an account it appends to: its next version is
+//   still free; one it only stores a refusal for: its head is that version), and
+//   no token of `hold_tokens` has been revoked; otherwise it fails with
+//   store_error::conflict and writes nothing.
 // - When append() answers success, the batch is durably committed. When the
 //   commit's outcome was ambiguous (connection lost during COMMIT) the store
 //   learns the outcome before it writes the batch again: it waits for the old
@@ -98,6 +100,16 @@ constexpr std::size_t snapshot_accounts_max = 100;
 // Reads run by event_store::in_one_snapshot; they report a failure of their own as their answer.
 using snapshot_reads = std::function<result<done, store_error>()>;
 
+// An account's latest event: its version and when it occurred.
+struct account_head {
+  std::string account_id;
+  std::int64_t version = 0;
+  domain::micros occurred_at = 0;
+};
+
+// The most accounts one heads() page answers.
+constexpr std::size_t heads_accounts_max = 1000;
+
 class event_store {
  public:
   virtual ~event_store() = default;
@@ -169,6 +181,13 @@ class event_store {
   // nothing but read and fill in its answer; it must not append. A call made inside `reads`
   // joins the snapshot.
   virtual result<done, store_error> in_one_snapshot(const snapshot_reads& reads) = 0;
+
+  // The accounts whose id sorts after `after_account_id`, in id order, at most `limit`
+  // (clamped to heads_accounts_max), each with its latest event: how the projection's
+  // reconcile pass pages through every account. The work is bounded by the page, never by
+  // the length of the histories or the number of accounts before the page.
+  virtual result<std::vector<account_head>, store_error> heads(const std::string& after_account_id,
+                                                               std::size_t limit) = 0;
 };
 
 // The account's state right after `version` (its latest state when `version`

@@ -271,6 +271,21 @@ result<std::int64_t, store_error> memory_event_store::version_at(const std::stri
   return best == nullptr ? std::int64_t{0} : best->version;
 }
 
+result<std::vector<account_head>, store_error> memory_event_store::heads(
+    const std::string& after_account_id, std::size_t limit) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (!available_) return failure(store_error::unavailable);
+  std::vector<account_head> out;
+  limit = std::min(limit, heads_accounts_max);
+  for (auto it = events_.upper_bound(after_account_id); it != events_.end() && out.size() < limit;
+       ++it) {
+    if (it->second.empty()) continue;
+    const auto& last = it->second.back();
+    out.push_back(account_head{it->first, last.version, last.occurred_at});
+  }
+  return out;
+}
+
 void memory_event_store::overwrite_snapshot(const domain::state_snapshot& snapshot) {
   std::lock_guard<std::mutex> lock{mutex_};
   snapshots_[{snapshot.account_id, snapshot.version}] = snapshot;

@@ -52,6 +52,8 @@ class pg_event_store final : public event_store {
       const std::string& account_id, std::int64_t from_version, std::size_t limit) override;
   result<std::int64_t, store_error> version_at(const std::string& account_id,
                                                std::optional<domain::micros> at) override;
+  result<std::vector<account_head>, store_error> heads(const std::string& after_account_id,
+                                                       std::size_t limit) override;
   result<done, store_error> in_one_snapshot(const snapshot_reads& reads) override;
 
   // For tests: runs before every read, on the reading thread, so that a test can commit

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "persistence/pg_event_rows.hpp"
+#include "persistence/pg_statements.hpp"
 
 namespace chronicle::persistence {
 
@@ -16,10 +17,7 @@ result<std::vector<domain::event>, store_error> pg_outbox_store::pending(std::si
   if (limit == 0) return events{};
   return db_.guarded<events>("outbox pending", [&]() -> result<events, store_error> {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec_params(std::string{"SELECT "} + event_columns +
-                                          " FROM outbox o JOIN events e ON e.event_id = o.event_id"
-                                          " ORDER BY o.account_id, o.version LIMIT $1",
-                                      static_cast<std::int64_t>(limit));
+    const auto rows = txn.exec_params(sql::outbox_pending(), static_cast<std::int64_t>(limit));
     events out;
     out.reserve(rows.size());
     for (const auto& row : rows) {
@@ -40,9 +38,8 @@ result<done, store_error> pg_outbox_store::remove(const std::vector<std::string>
   return db_.guarded<done>("outbox remove", [&] {
     pqxx::work txn{db_.get()};
     // Untyped parameters take the column's type (UUID) from the comparison.
-    txn.exec_params(
-        "DELETE FROM outbox WHERE event_id IN " + values_clause(1, event_ids.size(), nullptr),
-        pqxx::prepare::make_dynamic_params(event_ids));
+    txn.exec_params(sql::outbox_remove(event_ids.size()),
+                    pqxx::prepare::make_dynamic_params(event_ids));
     txn.commit();
     return done{};
   });

@@ -6,6 +6,7 @@
 
 #include "domain/event_codec.hpp"
 #include "domain/money.hpp"
+#include "persistence/pg_statements.hpp"
 
 namespace chronicle::persistence {
 namespace {
@@ -30,22 +31,9 @@ void insert_rows(pqxx::work& txn, const std::string& prefix, std::size_t width,
   }
 }
 
-std::string in_list(std::size_t count, std::size_t first_param = 1) {
-  std::string sql = "(";
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i != 0) sql += ',';
-    sql += '$' + std::to_string(first_param + i);
-  }
-  return sql + ")";
-}
-
 domain::micros instant(const pqxx::field& f) {
   return domain::parse_instant(f.c_str()).value_or(0);
 }
-
-constexpr const char* balance_columns =
-    "account_id, owner_name, currency, balance, version, status, last_hash, created_at::text,"
-    " last_updated::text";
 
 domain::account_state balance_from(const pqxx::row& row) {
   domain::account_state s;
@@ -173,11 +161,8 @@ result<std::map<std::string, std::int64_t>, store_error> pg_read_models::checkpo
   if (account_ids.empty()) return out_t{};
   return db_.guarded<out_t>("checkpoints", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec_params(
-        "SELECT account_id, CASE WHEN count(*) = " + std::to_string(all_projections.size()) +
-            " THEN min(version) ELSE 0 END FROM projection_checkpoints WHERE account_id IN " +
-            in_list(account_ids.size()) + " GROUP BY account_id",
-        pqxx::prepare::make_dynamic_params(account_ids));
+    const auto rows = txn.exec_params(sql::checkpoints(account_ids.size()),
+                                      pqxx::prepare::make_dynamic_params(account_ids));
     out_t out;
     for (const auto& id : account_ids) out[id] = 0;
     for (const auto& row : rows) out[row[0].as<std::string>()] = row[1].as<std::int64_t>();
@@ -212,18 +197,14 @@ result<std::size_t, store_error> pg_read_models::apply_to(const std::vector<doma
     insert_rows(txn, "INSERT INTO " + t.checkpoints + " (projection, account_id, version)", 3,
                 cp_casts, cp_values, "ON CONFLICT DO NOTHING");
     projection_inputs inputs;
-    for (const auto& row :
-         txn.exec_params("SELECT projection, account_id, version FROM " + t.checkpoints +
-                             " WHERE account_id IN " + in_list(ids.size()) + " FOR UPDATE",
-                         pqxx::prepare::make_dynamic_params(ids))) {
+    for (const auto& row : txn.exec_params(sql::lock_checkpoints(t.checkpoints, ids.size()),
+                                           pqxx::prepare::make_dynamic_params(ids))) {
       if (const auto p = projection_from_name(row[0].c_str())) {
         inputs.checkpoints[{*p, row[1].as<std::string>()}] = row[2].as<std::int64_t>();
       }
     }
-    for (const auto& row :
-         txn.exec_params(std::string{"SELECT "} + balance_columns + " FROM " + t.balances +
-                             " WHERE account_id IN " + in_list(ids.size()),
-                         pqxx::prepare::make_dynamic_params(ids))) {
+    for (const auto& row : txn.exec_params(sql::balances_of(t.balances, ids.size()),
+                                           pqxx::prepare::make_dynamic_params(ids))) {
       auto s = balance_from(row);
       inputs.balances[s.account_id] = std::move(s);
     }
@@ -233,12 +214,8 @@ result<std::size_t, store_error> pg_read_models::apply_to(const std::vector<doma
           at_checkpoint.end(),
           {id, std::to_string(inputs.checkpoints[{projection::transactions, id}])});
     }
-    const char* pair_casts[] = {"", "::BIGINT"};
-    for (const auto& row :
-         txn.exec_params("SELECT account_id, balance_after FROM " + t.transactions +
-                             " WHERE (account_id, version) IN (VALUES " +
-                             values_clause(ids.size(), 2, pair_casts) + ")",
-                         pqxx::prepare::make_dynamic_params(at_checkpoint))) {
+    for (const auto& row : txn.exec_params(sql::balances_after(t.transactions, ids.size()),
+                                           pqxx::prepare::make_dynamic_params(at_checkpoint))) {
       inputs.last_balance_after[row[0].as<std::string>()] = row[1].as<std::int64_t>();
     }
     auto rows = project_rows(events, inputs, selected);
@@ -259,9 +236,7 @@ result<std::optional<domain::account_state>, store_error> pg_read_models::accoun
   using out_t = std::optional<domain::account_state>;
   return db_.guarded<out_t>("account", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec_params(
-        std::string{"SELECT "} + balance_columns + " FROM account_balance WHERE account_id = $1",
-        account_id);
+    const auto rows = txn.exec_params(sql::account(), account_id);
     return rows.empty() ? out_t{} : out_t{balance_from(rows[0])};
   });
 }
@@ -271,12 +246,9 @@ result<std::vector<domain::account_state>, store_error> pg_read_models::accounts
   using out_t = std::vector<domain::account_state>;
   return db_.guarded<out_t>("accounts", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec_params(
-        std::string{"SELECT "} + balance_columns +
-            " FROM account_balance WHERE ($1 = '' OR owner_name = $1) AND ($2 = '' OR status = $2)"
-            " AND account_id > $3 ORDER BY account_id LIMIT $4",
-        f.owner_name, f.status, f.after_account_id,
-        static_cast<std::int64_t>(std::min(f.limit, read_model_page_max)));
+    const auto rows =
+        txn.exec_params(sql::accounts(), f.owner_name, f.status, f.after_account_id,
+                        static_cast<std::int64_t>(std::min(f.limit, read_model_page_max)));
     out_t out;
     for (const auto& row : rows) out.push_back(balance_from(row));
     return out;
@@ -288,13 +260,9 @@ result<std::vector<transaction_row>, store_error> pg_read_models::transactions(
   using out_t = std::vector<transaction_row>;
   return db_.guarded<out_t>("transactions", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const auto rows = txn.exec_params(
-        "SELECT event_id::text, account_id, version, type, amount, balance_after, currency,"
-        " description, occurred_at::text, coalesce(transfer_id, ''), coalesce(counterparty, '')"
-        " FROM transactions"
-        " WHERE account_id = $1 AND ($2 = 0 OR version < $2) ORDER BY version DESC LIMIT $3",
-        account_id, before_version,
-        static_cast<std::int64_t>(std::min(limit, read_model_page_max)));
+    const auto rows =
+        txn.exec_params(sql::transactions_page(), account_id, before_version,
+                        static_cast<std::int64_t>(std::min(limit, read_model_page_max)));
     out_t out;
     for (const auto& row : rows) out.push_back(transaction_from(row));
     return out;
@@ -305,23 +273,11 @@ result<std::vector<timeline_row>, store_error> pg_read_models::timeline(const ti
   using out_t = std::vector<timeline_row>;
   return db_.guarded<out_t>("timeline", [&] {
     pqxx::read_transaction txn{db_.get()};
-    const char* direction = q.newest_first ? "DESC" : "ASC";
-    const char* beyond = q.newest_first ? "<" : ">";
     const auto limit = static_cast<std::int64_t>(std::min(q.limit, read_model_page_max));
-    std::string sql =
-        "SELECT event_id::text, account_id, version, type, schema_version, occurred_at::text,"
-        " data::text, hash FROM timeline ";
-    const std::string order =
-        std::string{" ORDER BY occurred_at "} + direction + ", event_id " + direction + " LIMIT ";
-    pqxx::result rows;
-    if (q.after) {
-      rows =
-          txn.exec_params(sql + "WHERE (occurred_at, event_id) " + beyond +
-                              " ($1::TIMESTAMPTZ, $2::UUID)" + order + "$3",
-                          domain::format_instant(q.after->occurred_at), q.after->event_id, limit);
-    } else {
-      rows = txn.exec_params(sql + order + "$1", limit);
-    }
+    const auto text = sql::timeline_page(q.newest_first, q.after.has_value());
+    const auto rows = q.after ? txn.exec_params(text, domain::format_instant(q.after->occurred_at),
+                                                q.after->event_id, limit)
+                              : txn.exec_params(text, limit);
     out_t out;
     for (const auto& row : rows) {
       out.push_back(timeline_row{row[0].as<std::string>(), row[1].as<std::string>(),
@@ -338,8 +294,7 @@ result<std::vector<projection_progress>, store_error> pg_read_models::progress()
   return db_.guarded<out_t>("progress", [&] {
     pqxx::read_transaction txn{db_.get()};
     out_t out;
-    for (const auto& row : txn.exec(
-             "SELECT projection, last_event_at::text, events_applied FROM projection_status")) {
+    for (const auto& row : txn.exec(sql::progress())) {
       if (const auto p = projection_from_name(row[0].c_str())) {
         out.push_back(projection_progress{*p, instant(row[1]), row[2].as<std::int64_t>()});
       }
@@ -352,41 +307,24 @@ result<account_rows, store_error> pg_read_models::rows_of(const std::string& acc
   return db_.guarded<account_rows>("rows_of", [&] {
     pqxx::read_transaction txn{db_.get()};
     account_rows out;
-    const auto balance = txn.exec_params(
-        std::string{"SELECT "} + balance_columns + " FROM account_balance WHERE account_id = $1",
-        account_id);
+    const auto balance = txn.exec_params(sql::account(), account_id);
     if (!balance.empty()) out.balance = balance_from(balance[0]);
-    for (const auto& row : txn.exec_params(
-             "SELECT event_id::text, account_id, version, type, amount, balance_after, currency,"
-             " description, occurred_at::text, coalesce(transfer_id, ''),"
-             " coalesce(counterparty, '') FROM transactions WHERE account_id = $1"
-             " ORDER BY version",
-             account_id)) {
+    for (const auto& row : txn.exec_params(sql::transactions_of(), account_id)) {
       out.transactions.push_back(transaction_from(row));
     }
-    for (const auto& row :
-         txn.exec_params("SELECT event_id::text, account_id, version, type, schema_version,"
-                         " occurred_at::text, data::text, hash FROM timeline WHERE account_id = $1"
-                         " ORDER BY version",
-                         account_id)) {
+    for (const auto& row : txn.exec_params(sql::timeline_of(), account_id)) {
       out.timeline.push_back(timeline_row{row[0].as<std::string>(), row[1].as<std::string>(),
                                           row[2].as<std::int64_t>(), row[3].as<std::string>(),
                                           row[4].as<int>(), instant(row[5]),
                                           row[6].as<std::string>(), row[7].as<std::string>()});
     }
-    for (const auto& row : txn.exec_params(
-             "SELECT transfer_id, from_account_id, to_account_id, amount, currency, description,"
-             " occurred_at::text FROM transfers WHERE from_account_id = $1 ORDER BY occurred_at,"
-             " transfer_id",
-             account_id)) {
+    for (const auto& row : txn.exec_params(sql::transfers_from(), account_id)) {
       out.transfers_out.push_back(transfer_row{row[0].as<std::string>(), row[1].as<std::string>(),
                                                row[2].as<std::string>(), row[3].as<std::int64_t>(),
                                                row[4].as<std::string>(), row[5].as<std::string>(),
                                                instant(row[6])});
     }
-    for (const auto& row : txn.exec_params(
-             "SELECT projection, version FROM projection_checkpoints WHERE account_id = $1",
-             account_id)) {
+    for (const auto& row : txn.exec_params(sql::checkpoints_of(), account_id)) {
       if (const auto p = projection_from_name(row[0].c_str())) {
         out.checkpoints[*p] = row[1].as<std::int64_t>();
       }
@@ -398,6 +336,10 @@ result<account_rows, store_error> pg_read_models::rows_of(const std::string& acc
 namespace {
 
 constexpr const char* rebuild_suffix = "_rebuild";
+
+// Emptying and copying whole tables takes as long as the history is: the connection's
+// statement timeout (made for the hot path) would stop a replay of a few million events.
+constexpr const char* whole_tables_timeout = "SET LOCAL statement_timeout = 0";
 
 // The tables that hold each projection's rows.
 std::vector<std::string> tables_of(projection p) {
@@ -442,6 +384,7 @@ result<done, store_error> pg_read_models::begin(const std::vector<projection>& s
   rebuilding_ = selected;
   return db_.guarded<done>("rebuild begin", [&] {
     pqxx::work txn{db_.get()};
+    txn.exec(whole_tables_timeout);
     const read_model_tables live;
     std::vector<std::string> tables{live.checkpoints, live.status};
     for (const auto p : selected) {
@@ -460,6 +403,7 @@ result<std::size_t, store_error> pg_read_models::load(const std::vector<domain::
 result<done, store_error> pg_read_models::swap_in() {
   return db_.guarded<done>("rebuild swap", [&] {
     pqxx::work txn{db_.get()};
+    txn.exec(whole_tables_timeout);
     for (const auto p : rebuilding_) {
       for (const auto& t : tables_of(p)) {
         txn.exec("DELETE FROM " + t);

@@ -3,7 +3,7 @@
 #include <caf/all.hpp>
 #include <cstdio>
 
-#include "projections/projector.hpp"
+#include "domain/ids.hpp"
 
 namespace chronicle::projections {
 namespace {
@@ -51,6 +51,23 @@ bool pull_once(self_ptr self, const projection_deps& deps, const projection_limi
   return true;
 }
 
+// One page of the reconcile pass. Its failures are the pull's failures too (the same
+// databases), so they are reported the same way.
+void reconcile_once(self_ptr self, const projection_limits& limits) {
+  auto& st = self->state;
+  const auto outcome = reconcile_page(*st.views, *st.events, st.reconcile_after,
+                                      domain::now_micros(), limits.reconcile);
+  if (!outcome) {
+    trouble(self, "reconciling with the event store failed");
+    return;
+  }
+  st.reconcile_after = outcome->next_after;
+  if (outcome->applied > 0) {
+    std::fprintf(stderr, "projection: reconcile applied %zu events of %zu lagging accounts\n",
+                 outcome->applied, outcome->lagging);
+  }
+}
+
 }  // namespace
 
 projection_actor::behavior_type projection_actor_impl(
@@ -59,6 +76,7 @@ projection_actor::behavior_type projection_actor_impl(
   self->state.views = deps.make_views();
   self->state.events = deps.make_events();
   self->send(self, pull_atom::value);
+  self->delayed_send(self, limits.reconcile_interval, reconcile_atom::value);
   return {
       [=](pull_atom) {
         if (pull_once(self, deps, limits)) {
@@ -66,6 +84,10 @@ projection_actor::behavior_type projection_actor_impl(
         } else {
           self->delayed_send(self, limits.retry_pause, pull_atom::value);
         }
+      },
+      [=](reconcile_atom) {
+        reconcile_once(self, limits);
+        self->delayed_send(self, limits.reconcile_interval, reconcile_atom::value);
       },
   };
 }

@@ -5,6 +5,11 @@
 // and acknowledges what the read models now cover. When the bus, the read
 // models or the event store are unavailable it pauses and tries again; the
 // bus keeps unacknowledged messages for redelivery, so nothing is lost.
+//
+// Every `reconcile_interval` it also reconciles one page of accounts with the event store
+// (projector.hpp, reconcile_page), so an account whose last messages the bus lost converges
+// too: within settle + (pages of the whole pass + 1) x reconcile_interval of its last commit
+// (docs/EVENT_SOURCING.md, "Projection guarantees").
 
 #include <caf/typed_actor.hpp>
 #include <chrono>
@@ -14,21 +19,26 @@
 #include "messaging/bus.hpp"
 #include "persistence/event_store.hpp"
 #include "persistence/read_models.hpp"
+#include "projections/projector.hpp"
 
 namespace chronicle::projections {
 
 using pull_atom = caf::atom_constant<caf::atom("pull")>;
+using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 
 // The durable consumer every node's projection actor shares: the stream's
 // messages are spread over the nodes, each applied by one of them.
 inline constexpr const char* consumer_name = "projections";
 
-using projection_actor = caf::typed_actor<caf::reacts_to<pull_atom>>;
+using projection_actor =
+    caf::typed_actor<caf::reacts_to<pull_atom>, caf::reacts_to<reconcile_atom>>;
 
 struct projection_limits {
   std::size_t batch_messages_max = 500;
   int fetch_wait_ms = 500;
   std::chrono::milliseconds retry_pause{1000};
+  std::chrono::milliseconds reconcile_interval{1000};
+  reconcile_limits reconcile;
 };
 
 struct projection_deps {
@@ -44,6 +54,7 @@ struct projection_state {
   std::unique_ptr<persistence::event_store> events;
   std::size_t batches = 0;
   std::size_t events_applied = 0;
+  std::string reconcile_after;  // where the reconcile pass goes on
   bool reported_trouble = false;
 
   static inline const char* name = "projection";

@@ -57,6 +57,50 @@ persistence::result<std::vector<domain::event>, store_error> events_after(
 
 }  // namespace
 
+persistence::result<reconcile_outcome, store_error> reconcile_page(
+    persistence::read_model_store& views, persistence::event_store& events,
+    const std::string& after_account_id, domain::micros now, const reconcile_limits& limits) {
+  reconcile_outcome outcome;
+  const auto heads = events.heads(after_account_id, limits.accounts_max);
+  if (!heads) return failure(heads.error());
+  if (heads->empty()) return outcome;
+  std::vector<std::string> ids;
+  for (const auto& h : *heads) ids.push_back(h.account_id);
+  const auto checkpoints = views.checkpoints(ids);
+  if (!checkpoints) return failure(checkpoints.error());
+  outcome.next_after = heads->size() < limits.accounts_max ? "" : heads->back().account_id;
+  std::vector<domain::event> to_apply;
+  std::string compared_through = after_account_id;
+  for (const auto& h : *heads) {
+    const std::int64_t checkpoint = checkpoints->at(h.account_id);
+    if (checkpoint < h.version && h.occurred_at <= now - limits.settle_us) {
+      const auto budget = static_cast<std::int64_t>(limits.events_max - to_apply.size());
+      if (budget == 0) {
+        // The rest of the page waits for the next one, starting with this account.
+        outcome.next_after = compared_through;
+        break;
+      }
+      ++outcome.lagging;
+      const std::int64_t through = std::min(h.version, checkpoint + budget);
+      auto range = read_range(events, h.account_id, checkpoint + 1, through);
+      if (!range) return failure(range.error());
+      to_apply.insert(to_apply.end(), range->begin(), range->end());
+      if (through < h.version) {
+        // Applied in part: the next page starts with this account again.
+        outcome.next_after = compared_through;
+        ++outcome.accounts;
+        break;
+      }
+    }
+    ++outcome.accounts;
+    compared_through = h.account_id;
+  }
+  const auto applied = views.apply(to_apply);
+  if (!applied) return failure(applied.error());
+  outcome.applied = *applied;
+  return outcome;
+}
+
 persistence::result<batch_outcome, store_error> project_batch(
     const std::vector<messaging::incoming_message>& batch, persistence::read_model_store& views,
     persistence::event_store& events) {

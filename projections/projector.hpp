@@ -35,4 +35,31 @@ persistence::result<batch_outcome, persistence::store_error> project_batch(
     const std::vector<messaging::incoming_message>& batch, persistence::read_model_store& views,
     persistence::event_store& events);
 
+// The reconcile pass: the bus may lose an account's last messages for good (the stream
+// discards old messages, or NATS restarts empty), and then no later message would ever
+// trigger the gap fill above. So the projection also pages through every account of the
+// event store, comparing each account's latest version with its checkpoint, and applies
+// what is missing from the event store. One page reads `accounts_max` account heads and
+// their checkpoints (index probes: the cost of a page does not grow with history) and
+// applies at most `events_max` events.
+struct reconcile_limits {
+  std::size_t accounts_max = 1000;  // accounts compared per page
+  std::size_t events_max = 10'000;  // events applied per page
+  // An account whose latest event is younger than this is left to the bus: its messages
+  // may still be on their way.
+  domain::micros settle_us = 2'000'000;
+};
+
+struct reconcile_outcome {
+  std::string next_after;    // where the next page starts; "": from the first account again
+  std::size_t accounts = 0;  // accounts compared
+  std::size_t lagging = 0;   // accounts behind the event store (and settled)
+  std::size_t applied = 0;   // events new to the read models
+};
+
+// One page of the pass: the accounts after `after_account_id` ("" for the first page).
+persistence::result<reconcile_outcome, persistence::store_error> reconcile_page(
+    persistence::read_model_store& views, persistence::event_store& events,
+    const std::string& after_account_id, domain::micros now, const reconcile_limits& limits);
+
 }  // namespace chronicle::projections

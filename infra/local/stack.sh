@@ -10,6 +10,8 @@
 #   stack.sh reset-tests        drop and recreate the test suites' databases, empty
 #   stack.sh status             print what runs; exit 0 when both services run, 3 otherwise
 #   stack.sh pg-stop | pg-start | nats-stop | nats-start    one service (fault injection)
+#   stack.sh fresh-db NAME...   drop and create empty databases NAME for the stack's roles,
+#                               e.g. a test's own event store (never the two served ones)
 #
 # `make run` serves chronicle_events and chronicle_state and publishes to the NATS stream
 # LEDGER; the test suites keep to chronicle_test_events, chronicle_test_state and the stream
@@ -208,8 +210,11 @@ readonly RUN_EVENTS_DB=chronicle_events RUN_STATE_DB=chronicle_state RUN_STREAM=
 readonly TEST_EVENTS_DB=chronicle_test_events TEST_STATE_DB=chronicle_test_state
 readonly TEST_STREAM=LEDGER_TEST
 
+# psql as the superuser on this checkout's running server (its port, whatever the caller's
+# environment names: a test may run with another checkout's variables).
 pg_psql() {
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U postgres "$@"
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$(pg_running_port)" \
+    -U postgres "$@"
 }
 
 # Creates the roles and, when missing, the four databases with who may connect.
@@ -254,14 +259,18 @@ GRANT ALL ON SCHEMA public TO chronicle_owner;
 SQL
 }
 
-# The test suites start from empty databases (tests/README.md): their set-up drops them,
-# connections and all, recreates them, and migrates them.
-pg_reset_tests() {
+# Databases of a test's own: dropped (with any session still on them) and created empty, like
+# the served ones but never one of them.
+pg_fresh_db() {
   pg_running || die "PostgreSQL is not running (run: $STACK start)"
   local db
-  for db in "$TEST_EVENTS_DB" "$TEST_STATE_DB"; do
+  for db in "$@"; do
+    [[ $db =~ ^[a-z][a-z0-9_]{0,62}$ ]] || die "not a database name: '$db'"
+    [[ $db != "$RUN_EVENTS_DB" && $db != "$RUN_STATE_DB" ]] ||
+      die "$db is the database 'make run' serves; fresh-db never drops it"
     log "recreating database $db"
     pg_psql -d postgres -v db="$db" >/dev/null <<'SQL'
+SET client_min_messages = warning;
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
 SQL
     pg_create_db "$db"
@@ -436,7 +445,7 @@ print_status() {
 }
 
 usage() {
-  sed -n '2,27p' "$STACK" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,26p' "$STACK" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -445,7 +454,8 @@ main() {
   [[ -n $cmd ]] || usage
   shift
   case $cmd in
-    start | stop | env | reset-tests | status | pg-stop | pg-start | nats-stop | nats-start) ;;
+    start | stop | env | reset-tests | fresh-db | status | pg-stop | pg-start | nats-stop | \
+      nats-start) ;;
     *) usage ;;
   esac
   set_paths
@@ -466,7 +476,7 @@ main() {
     env) print_env "$@" ;;
     reset-tests)
       take_lock
-      pg_reset_tests
+      pg_fresh_db "$TEST_EVENTS_DB" "$TEST_STATE_DB"
       ;;
     status) print_status ;;
     pg-start)
@@ -484,6 +494,11 @@ main() {
     nats-stop)
       take_lock
       nats_stop
+      ;;
+    fresh-db)
+      (($# > 0)) || usage
+      take_lock
+      pg_fresh_db "$@"
       ;;
   esac
 }

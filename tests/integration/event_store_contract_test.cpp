@@ -126,19 +126,6 @@ TYPED_TEST(event_store_contract, given_taken_version_when_appended_then_conflict
   EXPECT_EQ(this->stored_count(start.account_id), 2u);
 }
 
-TYPED_TEST(event_store_contract, given_expected_version_behind_the_head_then_conflict_no_gap) {
-  // A writer that believes the account is further on than it is (its events would leave a
-  // gap) is refused like one that is behind.
-  const auto start = this->opened("contract-gap");
-  auto ahead = start;
-  ahead.version = 2;
-  auto batch = this->decide(ahead, {domain::money_deposited{"EUR", 1, ""}}).batch;
-  const auto r = this->store().append(batch);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error(), store_error::conflict);
-  EXPECT_EQ(this->stored_count(start.account_id), 1u);
-}
-
 TYPED_TEST(event_store_contract, given_taken_key_when_appended_then_conflict_and_key_found) {
   const auto a = this->opened("contract-key-a");
   const auto b = this->opened("contract-key-b");

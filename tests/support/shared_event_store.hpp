@@ -54,6 +54,10 @@ class shared_event_store final : public persistence::event_store {
       const persistence::snapshot_reads& reads) override {
     return target_.in_one_snapshot(reads);
   }
+  persistence::result<std::vector<persistence::account_head>, persistence::store_error> heads(
+      const std::string& after_account_id, std::size_t limit) override {
+    return target_.heads(after_account_id, limit);
+  }
 
  private:
   persistence::memory_event_store& target_;

@@ -125,6 +125,16 @@ stream_settings read_stream_settings(const std::string& nats_url, const std::str
   return out;
 }
 
+bool purge_subject(const std::string& nats_url, const std::string& stream,
+                   const std::string& subject) {
+  session s;
+  if (!open(s, nats_url)) return false;
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Purge.Subject = subject.c_str();
+  return js_PurgeStream(s.js.get(), stream.c_str(), &options, nullptr) == NATS_OK;
+}
+
 bool delete_consumer(const std::string& nats_url, const std::string& stream,
                      const std::string& durable) {
   session s;

@@ -41,6 +41,11 @@ struct stream_settings {
 
 stream_settings read_stream_settings(const std::string& nats_url, const std::string& stream);
 
+// Deletes every message the stream stores on `subject`, as the stream's limits or an
+// operator would; true when the purge was acknowledged.
+bool purge_subject(const std::string& nats_url, const std::string& stream,
+                   const std::string& subject);
+
 // Deletes a durable consumer a test made; true when it is gone.
 bool delete_consumer(const std::string& nats_url, const std::string& stream,
                      const std::string& durable);

@@ -180,5 +180,73 @@ TEST_F(projector, given_transfer_legs_then_transfers_row_and_transfer_movements)
   EXPECT_EQ(in->front().transfer_id, "tr-9");
 }
 
+// The reconcile pass (issue 9, point 6): no message ever comes for these events.
+
+constexpr domain::micros settled = 10'000'000;  // well past reconcile_limits::settle_us
+
+TEST_F(projector, given_lost_last_messages_when_reconciled_then_views_converge) {
+  project(messages(commit("a", {domain::account_created{"Ann", "USD", 1000}})));
+  commit("a", {domain::money_deposited{"USD", 5, "lost"}});  // its message never comes
+  commit("b", {domain::account_created{"Bo", "USD", 7}});    // no message ever came
+  commit("b", {domain::money_withdrawn{"USD", 2, "lost"}});
+  const auto outcome = reconcile_page(views_, store_, "", clock_ + settled, {});
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->accounts, 2u);
+  EXPECT_EQ(outcome->lagging, 2u);
+  EXPECT_EQ(outcome->applied, 3u);
+  EXPECT_EQ(outcome->next_after, "");
+  expect_converged("a");
+  expect_converged("b");
+  const auto again = reconcile_page(views_, store_, "", clock_ + settled, {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->lagging, 0u);
+  EXPECT_EQ(again->applied, 0u);
+}
+
+TEST_F(projector, given_events_younger_than_settle_when_reconciled_then_left_to_the_bus) {
+  commit("fresh", {domain::account_created{"F", "USD", 1}});
+  const auto outcome = reconcile_page(views_, store_, "", clock_ + 1, {});
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->accounts, 1u);
+  EXPECT_EQ(outcome->lagging, 0u);
+  EXPECT_EQ(outcome->applied, 0u);
+  EXPECT_FALSE(views_.account("fresh")->has_value());
+}
+
+TEST_F(projector, given_more_accounts_than_a_page_when_reconciled_then_pages_cover_them_all) {
+  for (const char* id : {"p1", "p2", "p3", "p4", "p5"}) {
+    commit(id, {domain::account_created{"P", "USD", 3}});
+  }
+  reconcile_limits limits;
+  limits.accounts_max = 2;
+  std::vector<std::string> starts;
+  std::string after;
+  do {
+    starts.push_back(after);
+    const auto outcome = reconcile_page(views_, store_, after, clock_ + settled, limits);
+    ASSERT_TRUE(outcome.ok());
+    after = outcome->next_after;
+  } while (!after.empty() && starts.size() < 10);
+  EXPECT_EQ(starts, (std::vector<std::string>{"", "p2", "p4"}));
+  for (const char* id : {"p1", "p2", "p3", "p4", "p5"}) expect_converged(id);
+}
+
+TEST_F(projector, given_a_long_lag_when_reconciled_then_each_page_applies_at_most_its_budget) {
+  commit("long", {domain::account_created{"L", "USD", 0}});
+  for (int i = 0; i < 4; ++i) commit("long", {domain::money_deposited{"USD", 1, "d"}});
+  commit("next", {domain::account_created{"N", "USD", 0}});
+  reconcile_limits limits;
+  limits.events_max = 3;
+  const auto first = reconcile_page(views_, store_, "", clock_ + settled, limits);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->applied, 3u);
+  EXPECT_EQ(first->next_after, "");  // "long" again first, it is not done
+  const auto second = reconcile_page(views_, store_, first->next_after, clock_ + settled, limits);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->applied, 3u);  // the rest of "long" (2) and "next" (1)
+  expect_converged("long");
+  expect_converged("next");
+}
+
 }  // namespace
 }  // namespace chronicle::projections
