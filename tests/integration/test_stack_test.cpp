@@ -138,6 +138,9 @@ TEST(test_stack, reset) {
 }
 
 TEST(test_stack, given_what_make_run_serves_then_the_support_refuses_to_run) {
+  // Each refusal runs in a fresh process: a fork of this one would inherit the NATS client's
+  // threads, and LeakSanitizer reports in the child that it cannot suspend them.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   const auto run = make_run_env();
   ASSERT_EQ(run.count("CHRONICLE_EVENTS_DB"), 1u);
   EXPECT_EXIT(
