@@ -1,5 +1,5 @@
-// The bus on the local stack's real NATS JetStream, and the outbox relay of a
-// real chronicled: events reach the suites' own stream (LEDGER_TEST) on the account's subject
+// The bus on the local stack's real NATS JetStream (its contract, shared with the in-memory
+// twin, is in bus_contract_test.cpp), and the outbox relay of a real chronicled: events reach the suites' own stream (LEDGER_TEST) on the account's subject
 // with Nats-Msg-Id = event_id, exactly once, and leave the outbox.
 
 #include <gtest/gtest.h>
@@ -73,70 +73,6 @@ TEST(nats_bus, given_stream_ensured_twice_then_harmless_and_configured_as_specif
   EXPECT_EQ(settings.duplicates_ns, 120'000'000'000LL);
   EXPECT_EQ(settings.max_age_ns, 7LL * 24 * 3600 * 1'000'000'000LL);
   EXPECT_EQ(settings.max_bytes, 1LL << 30);
-}
-
-TEST(nats_bus, given_republished_msg_ids_then_acknowledged_and_stored_once) {
-  auto bus = connected_bus();
-  ASSERT_TRUE(bus);
-  ASSERT_TRUE(bus->ensure_stream().ok());
-  const auto subject = test_stream().subject_for("bus-" + unique_suffix());
-  std::vector<messaging::outgoing_message> messages;
-  for (int i = 0; i < 3; ++i) {
-    messages.push_back({subject, "id-" + unique_suffix() + "-" + std::to_string(i),
-                        "{\"test\":\"nats_bus\",\"n\":" + std::to_string(i) + "}"});
-  }
-  const auto first = bus->publish(messages, publish_timeout_ms);
-  ASSERT_TRUE(first.ok());
-  EXPECT_EQ(*first, (std::vector<bool>{true, true, true}));
-  const auto again = bus->publish(messages, publish_timeout_ms);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(*again, (std::vector<bool>{true, true, true}));
-
-  const auto stored = read_subject(nats_url(), stream_name(), subject, read_timeout);
-  ASSERT_EQ(stored.size(), 3u);
-  for (std::size_t i = 0; i < stored.size(); ++i) {
-    EXPECT_EQ(stored[i].msg_id, messages[i].msg_id);
-    EXPECT_EQ(stored[i].payload, messages[i].payload);
-  }
-  EXPECT_EQ(stored_on_subject(nats_url(), stream_name(), subject), 3);
-}
-
-TEST(nats_bus, given_durable_pull_subscription_then_fetch_ack_and_position_survives) {
-  auto bus = connected_bus();
-  ASSERT_TRUE(bus);
-  const auto subject = test_stream().subject_for("sub-" + unique_suffix());
-  const std::string durable = "test-" + unique_suffix();
-  std::vector<messaging::outgoing_message> messages;
-  for (int i = 0; i < 3; ++i)
-    messages.push_back({subject, durable + "-" + std::to_string(i), "{}"});
-  ASSERT_TRUE(bus->ensure_stream().ok());
-  ASSERT_TRUE(bus->publish(messages, publish_timeout_ms).ok());
-  {
-    auto sub = bus->subscribe(durable, subject);
-    ASSERT_TRUE(sub.ok());
-    auto batch = (*sub)->fetch(10, 2'000);
-    ASSERT_TRUE(batch.ok());
-    ASSERT_EQ(batch->size(), 3u);
-    std::vector<std::uint64_t> tokens;
-    for (std::size_t i = 0; i < batch->size(); ++i) {
-      EXPECT_EQ((*batch)[i].msg_id, messages[i].msg_id);
-      EXPECT_EQ((*batch)[i].subject, subject);
-      EXPECT_GT((*batch)[i].stream_sequence, 0u);
-      tokens.push_back((*batch)[i].token);
-    }
-    ASSERT_TRUE((*sub)->ack(tokens).ok());
-  }
-  // A new subscription on the same durable resumes after the acknowledged
-  // messages: destroying the first did not delete the consumer.
-  {
-    auto sub = bus->subscribe(durable, subject);
-    ASSERT_TRUE(sub.ok());
-    auto batch = (*sub)->fetch(10, 500);
-    ASSERT_TRUE(batch.ok());
-    EXPECT_TRUE(batch->empty());
-  }
-  EXPECT_TRUE(delete_consumer(nats_url(), stream_name(), durable));
-  EXPECT_FALSE(bus->subscribe("bad.name").ok());
 }
 
 TEST(relay, given_commands_through_a_node_then_events_on_the_stream_once_and_outbox_drained) {
