@@ -15,6 +15,7 @@
 #include "messaging/nats_bus.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/stream_reader.hpp"
+#include "tests/support/test_bus.hpp"
 
 namespace chronicle::testing {
 namespace {
@@ -22,7 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int publish_timeout_ms = 5'000;
-constexpr auto connect_timeout = 5s;
 
 messaging::stream_names contract_stream() {
   static const auto names =
@@ -41,23 +41,10 @@ struct memory_backend {
 struct nats_backend {
   static void prepare() {}
   static void finish() { EXPECT_TRUE(delete_stream(nats_url(), contract_stream().name())); }
-  nats_backend() {
-    messaging::nats_settings settings;
-    settings.urls = nats_url();
-    settings.client_name = "bus_contract_test";
-    settings.stream = contract_stream();
-    auto connected = messaging::nats_bus::connect(settings);
-    if (!connected) {
-      ADD_FAILURE() << connected.error();
-      return;
+  nats_backend() : bus{connected_bus(nats_url(), "bus_contract_test", contract_stream())} {
+    if (bus) {
+      EXPECT_TRUE(bus->ensure_stream().ok());
     }
-    bus = std::move(*connected);
-    const auto deadline = std::chrono::steady_clock::now() + connect_timeout;
-    while (!bus->connected() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(10ms);
-    }
-    EXPECT_TRUE(bus->connected()) << "no NATS at " << nats_url();
-    EXPECT_TRUE(bus->ensure_stream().ok());
   }
   messaging::publisher& publisher() { return *bus; }
   messaging::subscriber& subscriber() { return *bus; }

@@ -26,6 +26,7 @@
 #include "tests/support/node_process.hpp"
 #include "tests/support/own_stack.hpp"
 #include "tests/support/stream_reader.hpp"
+#include "tests/support/test_bus.hpp"
 #include "tests/support/test_stream.hpp"
 
 namespace chronicle::testing {
@@ -34,7 +35,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto poll_interval = 100ms;
-constexpr auto connect_timeout = 5s;
 // The pass's bound on a store of a few accounts (one page): the settle time (2 s) plus two
 // reconcile intervals (1 s each), from when the node's projection starts. The wait allows a
 // node start and a loaded machine on top.
@@ -69,19 +69,6 @@ void commit(persistence::event_store& store, const std::string& id,
   ASSERT_TRUE(store.append({{{id, state->version}}, sealed, {}, {}, {}}).ok());
 }
 
-std::unique_ptr<messaging::nats_bus> connected_bus(const std::string& url) {
-  messaging::nats_settings settings;
-  settings.urls = url;
-  settings.client_name = "reconcile_test";
-  settings.stream = test_stream();
-  auto bus = messaging::nats_bus::connect(settings);
-  if (!bus) return nullptr;
-  const auto deadline = std::chrono::steady_clock::now() + connect_timeout;
-  while (!(*bus)->connected() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(poll_interval);
-  }
-  return std::move(*bus);
-}
 
 TEST(reconcile, given_messages_that_never_arrive_when_a_node_runs_then_read_models_converge) {
   own_databases dbs{"chronicle_test_reconcile"};
@@ -128,7 +115,7 @@ TEST(reconcile, given_messages_that_never_arrive_when_a_node_runs_then_read_mode
   commit(store, purged, {domain::money_deposited{"EUR", 25, "gone"}});
   commit(store, purged, {domain::money_deposited{"EUR", 25, "gone too"}});
   {
-    auto bus = connected_bus(nats.url());
+    auto bus = connected_bus(nats.url(), "reconcile_test", test_stream());
     ASSERT_TRUE(bus && bus->connected());
     ASSERT_TRUE(bus->ensure_stream().ok());
     persistence::pg_outbox_store outbox{dbs.events_app()};

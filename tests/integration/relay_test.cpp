@@ -13,6 +13,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/stream_reader.hpp"
+#include "tests/support/test_bus.hpp"
 #include "tests/support/test_stream.hpp"
 
 namespace chronicle::testing {
@@ -20,29 +21,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto connect_timeout = 5s;
 constexpr auto relay_timeout = 30s;
 constexpr auto read_timeout = 5s;
 constexpr auto poll_interval = 200ms;
 constexpr int publish_timeout_ms = 5'000;
 
-std::unique_ptr<messaging::nats_bus> connected_bus() {
-  messaging::nats_settings settings;
-  settings.urls = nats_url();
-  settings.client_name = "relay_test";
-  settings.stream = test_stream();
-  auto bus = messaging::nats_bus::connect(settings);
-  if (!bus) {
-    ADD_FAILURE() << bus.error();
-    return nullptr;
-  }
-  const auto deadline = std::chrono::steady_clock::now() + connect_timeout;
-  while (!(*bus)->connected() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_TRUE((*bus)->connected()) << "no NATS at " << nats_url();
-  return std::move(*bus);
-}
 
 template <class Predicate>
 bool eventually(Predicate done, std::chrono::milliseconds timeout) {
@@ -62,7 +45,7 @@ std::int64_t outbox_rows(const std::string& account_id) {
 }
 
 TEST(nats_bus, given_stream_ensured_twice_then_harmless_and_configured_as_specified) {
-  auto bus = connected_bus();
+  auto bus = connected_bus(nats_url(), "relay_test", test_stream());
   ASSERT_TRUE(bus);
   ASSERT_TRUE(bus->ensure_stream().ok());
   ASSERT_TRUE(bus->ensure_stream().ok());
