@@ -220,7 +220,7 @@ std::vector<actors::query_worker> spawn_query_workers(caf::actor_system& system,
   for (std::size_t i = 0; i < count; ++i) {
     out.push_back(system.spawn<caf::detached>(
         actors::query_worker_impl,
-        std::function<std::unique_ptr<persistence::read_model_store>()>{
+        std::function<std::unique_ptr<persistence::read_model_queries>()>{
             [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); }},
         actors::store_factory{
             [events_db] { return std::make_unique<persistence::pg_event_store>(events_db); }}));

@@ -58,7 +58,7 @@ persistence::result<std::vector<domain::event>, store_error> events_after(
 }  // namespace
 
 persistence::result<batch_outcome, store_error> project_batch(
-    const std::vector<messaging::incoming_message>& batch, persistence::read_model_store& views,
+    const std::vector<messaging::incoming_message>& batch, persistence::read_model_writer& views,
     persistence::event_store& events) {
   batch_outcome outcome;
   std::vector<decoded_message> decoded;

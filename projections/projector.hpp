@@ -32,7 +32,7 @@ struct batch_outcome {
 };
 
 persistence::result<batch_outcome, persistence::store_error> project_batch(
-    const std::vector<messaging::incoming_message>& batch, persistence::read_model_store& views,
+    const std::vector<messaging::incoming_message>& batch, persistence::read_model_writer& views,
     persistence::event_store& events);
 
 }  // namespace chronicle::projections
