@@ -18,6 +18,7 @@
 #include "persistence/pg_outbox_store.hpp"
 #include "persistence/pg_read_models.hpp"
 #include "persistence/privileges.hpp"
+#include "projections/live_feed.hpp"
 #include "projections/projection_actor.hpp"
 
 namespace {
@@ -34,6 +35,8 @@ constexpr long long snapshot_every_max = 1'000'000'000;
 constexpr long long rate_per_key_default = 1000;
 constexpr long long rate_burst_default = 2000;
 constexpr long long rate_max = 1'000'000;
+constexpr long long ws_clients_max = 10'000;
+constexpr long long ws_buffer_events_max = 1'000'000;
 constexpr long long connections_per_client_default = 64;
 constexpr long long connections_per_client_max = 100'000;
 
@@ -97,6 +100,11 @@ std::vector<app::option_spec> option_specs() {
       {"connections-per-client", "CHRONICLE_CONNECTIONS_PER_CLIENT",
        std::to_string(connections_per_client_default),
        "open HTTP connections one client address may hold (0: no limit but the node's 1024)"},
+      {"ws-clients-max", "CHRONICLE_WS_CLIENTS_MAX", "256",
+       "live timeline WebSocket clients (GET /ws/events) at once"},
+      {"ws-buffer-events", "CHRONICLE_WS_BUFFER_EVENTS", "10000",
+       "events the node keeps for live timeline clients to resume from; a client further "
+       "behind is closed as too slow"},
   };
 }
 
@@ -228,6 +236,22 @@ std::vector<actors::query_worker> spawn_query_workers(caf::actor_system& system,
   return out;
 }
 
+// Tails the stream for the live timeline and sends it to `receiver`, the WebSocket hub.
+caf::actor spawn_live_feed(caf::actor_system& system, const app::options& opts,
+                           std::shared_ptr<messaging::nats_bus> bus, caf::actor receiver,
+                           std::size_t buffer_events) {
+  const std::string events_db = opts.get("events-db");
+  projections::live_feed_deps deps;
+  deps.stream = std::move(bus);
+  deps.make_events = [events_db] {
+    return std::make_unique<persistence::pg_event_store>(events_db);
+  };
+  deps.receiver = std::move(receiver);
+  projections::live_feed_limits limits;
+  limits.backfill_events_max = std::min<std::uint64_t>(limits.backfill_events_max, buffer_events);
+  return system.spawn<caf::detached>(projections::live_feed_impl, std::move(deps), limits);
+}
+
 projections::projection_actor spawn_projection(caf::actor_system& system, const app::options& opts,
                                                std::shared_ptr<messaging::nats_bus> bus) {
   const std::string state_db = opts.get("projector-state-db");
@@ -275,9 +299,11 @@ int run(const app::options& opts) {
   const auto rate_per_key = opts.integer("rate-per-key", 0, rate_max);
   const auto rate_burst = opts.integer("rate-burst", 1, rate_max);
   const auto per_client = opts.integer("connections-per-client", 0, connections_per_client_max);
-  for (const auto* r :
-       {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
-        &query_connections, &snapshot_every, &rate_per_key, &rate_burst, &per_client}) {
+  const auto ws_clients = opts.integer("ws-clients-max", 1, ws_clients_max);
+  const auto ws_buffer = opts.integer("ws-buffer-events", 10, ws_buffer_events_max);
+  for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
+                        &query_connections, &snapshot_every, &rate_per_key, &rate_burst,
+                        &per_client, &ws_clients, &ws_buffer}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
@@ -349,6 +375,8 @@ int run(const app::options& opts) {
   http_config.tls_cert_file = opts.get("tls-cert");
   http_config.tls_key_file = opts.get("tls-key");
   http_config.cors = *cors;
+  http_config.ws_clients_max = static_cast<std::size_t>(*ws_clients);
+  http_config.ws_buffer_events = static_cast<std::size_t>(*ws_buffer);
   auto server = http::server::start(system, registry, queries, http_config);
   if (!server) {
     std::fprintf(stderr, "chronicled: %s\n", server.error().c_str());
@@ -359,6 +387,11 @@ int run(const app::options& opts) {
     for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
     return 1;
   }
+  caf::actor live_feed;
+  if (bus) {
+    live_feed = spawn_live_feed(system, opts, bus, server.value()->live_receiver(),
+                                static_cast<std::size_t>(*ws_buffer));
+  }
   std::printf("chronicled %s listening on %s://%s:%lld/\n", http_config.node_id.c_str(),
               http_config.tls_cert_file.empty() ? "http" : "https", http_config.address.c_str(),
               *port);
@@ -367,6 +400,7 @@ int run(const app::options& opts) {
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "chronicled: signal %d, shutting down\n", received);
+  if (live_feed) caf::anon_send_exit(live_feed, caf::exit_reason::user_shutdown);
   server.value().reset();
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);

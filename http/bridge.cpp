@@ -93,10 +93,9 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
       },
       [=](request req, actors::account_query& q) {
         ask(registry, req, q,
-            read_answer<actors::account_view>(req, out, q.account_id, events_source,
-                                              [](const actors::account_view& v) {
-                                                return ok(account_json(v.state, "strong"));
-                                              }));
+            read_answer<actors::account_view>(
+                req, out, q.account_id, events_source,
+                [](const actors::account_view& v) { return ok(account_json(v.state, "strong")); }));
       },
       [=](request req, actors::read_account& q) {
         ask(worker(), req, q,
@@ -129,10 +128,9 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
       },
       [=](request req, actors::snapshot_query& q) {
         ask(registry, req, std::move(q),
-            read_answer<actors::snapshot_view>(req, out, "", events_source,
-                                               [](const actors::snapshot_view& v) {
-                                                 return ok(snapshot_json(v.accounts));
-                                               }));
+            read_answer<actors::snapshot_view>(
+                req, out, "", events_source,
+                [](const actors::snapshot_view& v) { return ok(snapshot_json(v.accounts)); }));
       },
       [=](request req, actors::balance_at_query& q) {
         ask(registry, req, q,
@@ -147,9 +145,8 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
                 [q](const actors::history_view& v) { return history_answer(q, v.page); }));
       },
       [=](request req, actors::progress_atom) {
-        ask(worker(), req, actors::progress_atom::value, [=](actors::progress_report& r) {
-          out->respond(req, health_answer(r, node_id));
-        });
+        ask(worker(), req, actors::progress_atom::value,
+            [=](actors::progress_report& r) { out->respond(req, health_answer(r, node_id)); });
       },
       [=](request req, metrics_atom) {
         ask(worker(), req, actors::progress_atom::value, [=](actors::progress_report& r) {
@@ -165,8 +162,8 @@ caf::actor spawn_bridge(caf::actor_system& system, actors::account_registry regi
                         std::vector<actors::query_worker> queries,
                         std::chrono::milliseconds timeout, std::string node_id,
                         std::shared_ptr<const responder> out) {
-  return system.spawn(bridge, std::move(registry), std::move(queries), timeout,
-                      std::move(node_id), std::move(out));
+  return system.spawn(bridge, std::move(registry), std::move(queries), timeout, std::move(node_id),
+                      std::move(out));
 }
 
 }  // namespace chronicle::http

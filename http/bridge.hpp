@@ -7,8 +7,9 @@
 // with 503 STORE_UNAVAILABLE when `timeout` passes first. Every request it is sent is
 // answered. Internal to http/.
 
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
 #include <caf/fwd.hpp>
-#include <caf/type_id.hpp>
 #include <chrono>
 #include <memory>
 #include <string>

@@ -7,6 +7,7 @@
 #include "http/bridge.hpp"
 #include "http/query_params.hpp"
 #include "http/time_travel_params.hpp"
+#include "http/ws_hub.hpp"
 
 namespace chronicle::http {
 namespace {
@@ -47,18 +48,30 @@ std::size_t header_count(const request& req, restinio::string_view_t name) {
   return count;
 }
 
-handlers::handlers(caf::actor bridge, std::shared_ptr<key_ring> keys,
-                   std::shared_ptr<const responder> out, rate_limit_settings rate)
-    : bridge_{std::move(bridge)}, keys_{std::move(keys)}, out_{std::move(out)}, rate_{rate} {}
+handlers::handlers(caf::actor bridge, caf::actor hub, websocket_upgrade upgrade,
+                   std::shared_ptr<key_ring> keys, std::shared_ptr<const responder> out,
+                   rate_limit_settings rate)
+    : bridge_{std::move(bridge)},
+      hub_{std::move(hub)},
+      upgrade_{upgrade},
+      keys_{std::move(keys)},
+      out_{std::move(out)},
+      rate_{rate} {}
 
-std::optional<std::string> handlers::authorize(access needed, const request& req) {
-  if (needed == access::open) return std::string{};
-  if (!keys_) return std::string{insecure_principal};
+std::optional<principal> handlers::authorize(access needed, const request& req) {
+  if (needed == access::open) return principal{};
+  if (!keys_) return principal{std::string{insecure_principal}, api_role::admin};
   // Two Authorization headers are refused: which one a proxy or the server reads is
-  // exactly the ambiguity an attacker wants.
-  const auto header = header_count(req, "Authorization") > 1
-                          ? std::string{"(sent twice)"}
-                          : req->header().get_field_or(restinio::http_field::authorization, "");
+  // exactly the ambiguity an attacker wants. So is a key in both places.
+  const auto protocols = header_count(req, "Sec-WebSocket-Protocol") == 1
+                             ? ws_credentials(req->header().get_field_or(
+                                   restinio::http_field::sec_websocket_protocol, ""))
+                             : std::string{};
+  const auto authorizations = header_count(req, "Authorization");
+  const auto header =
+      authorizations > 1 || (authorizations == 1 && !protocols.empty())
+          ? std::string{"(sent twice)"}
+          : req->header().get_field_or(restinio::http_field::authorization, protocols);
   const auto who = keys_->authenticate(header);
   if (!who) {
     out_->problem(req, api_error::unauthorized,
@@ -81,7 +94,7 @@ std::optional<std::string> handlers::authorize(access needed, const request& req
                       (needed == access::write ? "issue commands" : "read"));
     return std::nullopt;
   }
-  return who->key_id;
+  return *who;
 }
 
 handling_status handlers::command(command_route route, const request& req,
@@ -141,8 +154,7 @@ handling_status handlers::events(const request& req, std::string id) {
   if (!domain::valid_account_id(id)) return unknown_account(req, id);
   const auto qp = strict_query(req);
   if (!qp) return invalid(req, "the query string is malformed");
-  return forward(req,
-                 parse_events(std::move(id), param(*qp, "from_version"), param(*qp, "limit")));
+  return forward(req, parse_events(std::move(id), param(*qp, "from_version"), param(*qp, "limit")));
 }
 
 // ?timestamp=<ISO 8601> or ?version=N: the account's state at that point (strong).
@@ -175,6 +187,37 @@ handling_status handlers::metrics(const request& req) {
 
 handling_status handlers::openapi(const request& req) {
   out_->respond(req, 200, std::string{openapi_document()});
+  return restinio::request_accepted();
+}
+
+handling_status handlers::ws_events(const request& req, api_role role) {
+  const auto upgrade = req->header().get_field_or(restinio::http_field::upgrade, "");
+  if (!restinio::impl::is_equal_caseless(upgrade, "websocket") ||
+      !req->header().has_field(restinio::http_field::sec_websocket_key) ||
+      req->header().get_field_or(restinio::http_field::sec_websocket_version, "") != "13") {
+    return invalid(req,
+                   "GET /ws/events is a WebSocket: send Upgrade: websocket, "
+                   "Sec-WebSocket-Key and Sec-WebSocket-Version: 13");
+  }
+  const auto qp = strict_query(req);
+  if (!qp) return invalid(req, "the query string is malformed");
+  auto subscription = parse_ws_subscription(param(*qp, "after_sequence"), param(*qp, "account_id"));
+  if (!subscription) {
+    out_->respond(req, answer_problem(subscription.error()));
+    return restinio::request_accepted();
+  }
+  // A client that offered subprotocols must be answered with one of them, or browsers
+  // drop the connection.
+  const auto offered = req->header().get_field_or(restinio::http_field::sec_websocket_protocol, "");
+  const bool speaks_ours = offered.find(ws_protocol) != std::string::npos;
+  auto hub = hub_;
+  auto socket = upgrade_(req, speaks_ours ? std::string{ws_protocol} : std::string{},
+                         [hub](ws::ws_handle_t handle, ws::message_handle_t message) {
+                           caf::anon_send(hub, std::move(handle), std::move(message));
+                         });
+  caf::anon_send(hub_, ws_open{socket, role, std::move(*subscription)});
+  // Reading starts after the hub has the socket, so that its messages come after it.
+  activate(*socket);
   return restinio::request_accepted();
 }
 

@@ -17,6 +17,7 @@
 #include "http/requests.hpp"
 #include "http/responder.hpp"
 #include "http/routes.hpp"
+#include "http/websocket.hpp"
 
 namespace chronicle::http {
 
@@ -25,14 +26,18 @@ using handling_status = restinio::request_handling_status_t;
 class handlers {
  public:
   // Without keys, authentication (and so the per-key rate limit) is off (--insecure-dev).
-  handlers(caf::actor bridge, std::shared_ptr<key_ring> keys, std::shared_ptr<const responder> out,
+  // `hub` serves the WebSockets that `upgrade` makes.
+  handlers(caf::actor bridge, caf::actor hub, websocket_upgrade upgrade,
+           std::shared_ptr<key_ring> keys, std::shared_ptr<const responder> out,
            rate_limit_settings rate);
 
-  // Who calls, if they may use a route that needs `needed`: the key id (empty for an open
-  // route). Otherwise the request is answered here with 401, 429 or 403. The rate limit
-  // counts a key's requests after authentication, so nobody can spend another key's
-  // allowance without its secret.
-  std::optional<std::string> authorize(access needed, const request& req);
+  // Who calls, if they may use a route that needs `needed`: the key's id and role (an empty
+  // id for an open route; an admin without authentication). Otherwise the request is
+  // answered here with 401, 429 or 403. The rate limit counts a key's requests after
+  // authentication, so nobody can spend another key's allowance without its secret. The key
+  // comes from the Authorization header, or, for a WebSocket, from the subprotocols
+  // (ws_protocol.hpp).
+  std::optional<principal> authorize(access needed, const request& req);
 
   handling_status command(command_route route, const request& req, const std::string& issued_by);
   handling_status transfer(const request& req, const std::string& issued_by);
@@ -47,6 +52,8 @@ class handlers {
   handling_status health(const request& req);
   handling_status metrics(const request& req);
   handling_status openapi(const request& req);
+  // GET /ws/events: upgrades to a WebSocket and hands it to the hub.
+  handling_status ws_events(const request& req, api_role role);
 
  private:
   template <class Parse>
@@ -57,6 +64,8 @@ class handlers {
   handling_status unknown_account(const request& req, const std::string& id);
 
   caf::actor bridge_;
+  caf::actor hub_;
+  websocket_upgrade upgrade_;
   std::shared_ptr<key_ring> keys_;
   std::shared_ptr<const responder> out_;
   key_rate_limiter rate_;

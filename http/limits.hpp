@@ -36,4 +36,11 @@ constexpr std::size_t header_name_bytes_max = 256;
 constexpr std::size_t header_value_bytes_max = 8 * 1024;
 constexpr std::size_t header_fields_max = 100;
 
+// The kernel's send buffer of each connection (Linux doubles it for bookkeeping). Without
+// it, autotuning lets one connection queue up to 4 MiB (net.ipv4.tcp_wmem) for a client that
+// does not read: a WebSocket client that cannot keep up would hide behind the kernel for
+// ~10,000 events before the node's own bounded queue noticed. 256 KiB still carries a full
+// page of 1000 events per round trip.
+constexpr int socket_send_buffer_bytes = 256 * 1024;
+
 }  // namespace chronicle::http

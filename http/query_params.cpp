@@ -83,7 +83,8 @@ domain::result<actors::snapshot_query, problem> parse_snapshot_ids(const query_p
   for (std::size_t start = 0; start <= text.size();) {
     const auto comma = std::min(text.find(',', start), text.size());
     auto id = text.substr(start, comma - start);
-    if (!domain::valid_account_id(id)) return failure(invalid("ids: '" + id + "' is no account id"));
+    if (!domain::valid_account_id(id))
+      return failure(invalid("ids: '" + id + "' is no account id"));
     if (std::find(q.account_ids.begin(), q.account_ids.end(), id) == q.account_ids.end()) {
       q.account_ids.push_back(std::move(id));
     }

@@ -13,9 +13,9 @@
 
 #include "actors/messages.hpp"
 #include "actors/query_worker.hpp"
-#include "persistence/read_models.hpp"
 #include "domain/result.hpp"
 #include "http/errors.hpp"
+#include "persistence/read_models.hpp"
 
 namespace chronicle::http {
 

@@ -33,8 +33,8 @@ std::string origin_of(const request& req) {
 
 responder::responder(cors_policy cors) : cors_{std::move(cors)} {}
 
-void responder::respond(const request& req, int status, std::string body,
-                        const char* content_type, std::int64_t retry_after) const {
+void responder::respond(const request& req, int status, std::string body, const char* content_type,
+                        std::int64_t retry_after) const {
   auto response = req->create_response(restinio::http_status_line_t{
       restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, reason_phrase(status)});
   response.append_header(restinio::http_field::content_type, content_type);

@@ -32,8 +32,8 @@ class responder {
 
   // A failed read: 404 for an unknown account, 503 when `source` ("the event store" or "the
   // read models") is unavailable, else 500.
-  void query_failure(const request& req, actors::query_status status,
-                     const std::string& account_id, const std::string& source) const;
+  void query_failure(const request& req, actors::query_status status, const std::string& account_id,
+                     const std::string& source) const;
 
   // A CORS preflight on a path serving `methods`: 204 with the CORS headers, or 405 when CORS
   // is off or this origin may not.

@@ -15,8 +15,9 @@ restinio::http_method_id_t restinio_method(http_verb verb) {
 // Which handler serves a route of the table (http/routes.hpp), once the caller may use it.
 handling_status dispatch(handlers& h, const route& r, const request& req,
                          const restinio::router::route_params_t& params) {
-  const auto who = h.authorize(r.needed, req);
-  if (!who) return restinio::request_accepted();
+  const auto caller = h.authorize(r.needed, req);
+  if (!caller) return restinio::request_accepted();
+  const auto who = &caller->key_id;
   const auto account_id = [&] { return restinio::cast_to<std::string>(params["id"]); };
   switch (r.id) {
     case route_id::create_account: return h.command(command_route::create_account, req, *who);
@@ -32,6 +33,7 @@ handling_status dispatch(handlers& h, const route& r, const request& req,
     case route_id::balance_at: return h.balance_at(req, account_id());
     case route_id::history: return h.history(req, account_id());
     case route_id::timeline: return h.timeline(req);
+    case route_id::ws_events: return h.ws_events(req, caller->role);
     case route_id::health: return h.health(req);
     case route_id::metrics: return h.metrics(req);
     case route_id::openapi: return h.openapi(req);

@@ -19,6 +19,7 @@ const std::vector<route>& routes() {
       {v::get, "/accounts/:id/balance-at", route_id::balance_at, a::read},
       {v::get, "/accounts/:id/history", route_id::history, a::read},
       {v::get, "/events", route_id::timeline, a::read},
+      {v::get, "/ws/events", route_id::ws_events, a::read},
       {v::get, "/health", route_id::health, a::open},
       {v::get, "/metrics", route_id::metrics, a::read},
       {v::get, "/openapi.json", route_id::openapi, a::open},

@@ -27,6 +27,7 @@ enum class route_id {
   balance_at,
   history,
   timeline,
+  ws_events,
   health,
   metrics,
   openapi,

@@ -7,19 +7,30 @@
 #include "http/handlers.hpp"
 #include "http/router.hpp"
 #include "http/transport.hpp"
+#include "http/ws_hub.hpp"
 
 namespace chronicle::http {
 
 struct server::impl {
   caf::actor bridge;
+  caf::actor hub;
   std::unique_ptr<running_http> running;
+
+  void stop_actors() const {
+    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+  }
 };
 
 server::server(std::unique_ptr<impl> state) : impl_{std::move(state)} {}
 
 server::~server() {
   if (impl_->running) impl_->running->stop();
-  caf::anon_send_exit(impl_->bridge, caf::exit_reason::user_shutdown);
+  impl_->stop_actors();
+}
+
+caf::actor server::live_receiver() const {
+  return impl_->hub;
 }
 
 domain::result<std::unique_ptr<server>, std::string> server::start(
@@ -32,6 +43,10 @@ domain::result<std::unique_ptr<server>, std::string> server::start(
   auto state = std::make_unique<impl>();
   state->bridge = spawn_bridge(system, std::move(registry), std::move(queries),
                                config.command_timeout, config.node_id, out);
+  ws_hub_limits ws_limits;
+  ws_limits.clients_max = config.ws_clients_max;
+  ws_limits.buffer_events = config.ws_buffer_events;
+  state->hub = spawn_ws_hub(system, ws_limits);
   if (!config.keys) {
     std::fprintf(stderr,
                  "chronicled: WARNING: AUTHENTICATION IS OFF (--insecure-dev): anyone who can "
@@ -39,16 +54,17 @@ domain::result<std::unique_ptr<server>, std::string> server::start(
                  "development.\n",
                  config.address.c_str(), static_cast<unsigned>(config.port));
   }
-  auto h = std::make_shared<handlers>(state->bridge, config.keys, out, config.rate);
+  auto h = std::make_shared<handlers>(state->bridge, state->hub, websocket_upgrade_for(config),
+                                      config.keys, out, config.rate);
   try {
     auto running = run_http(config, std::make_unique<path_checked_router>(h, out));
     if (!running) {
-      caf::anon_send_exit(state->bridge, caf::exit_reason::user_shutdown);
+      state->stop_actors();
       return domain::failure(running.error());
     }
     state->running = std::move(*running);
   } catch (const std::exception& e) {
-    caf::anon_send_exit(state->bridge, caf::exit_reason::user_shutdown);
+    state->stop_actors();
     return domain::failure(std::string{"cannot listen on "} + config.address + ":" +
                            std::to_string(config.port) + ": " + e.what());
   }

@@ -13,6 +13,8 @@
 // Limits: request bodies of request_body_bytes_max, explicit read, write and
 // handling time limits, a bounded number of connections in all and per client address, and
 // a request rate per API key (429 with Retry-After beyond it).
+// Live timeline: GET /ws/events is a WebSocket (http/ws_protocol.hpp) fed by the batches sent
+// to live_receiver().
 // Transport: plain HTTP, or HTTPS only (TLS 1.2+) when a certificate and key are given; the
 // same router and handlers serve both. CORS headers only for the configured origins.
 
@@ -51,6 +53,10 @@ struct server_config {
   std::string tls_key_file;
   // Browser origins allowed to call the API cross-origin; off by default.
   cors_policy cors;
+  // GET /ws/events: clients at once, and the events the node keeps for them to resume from
+  // (a client further behind than that is closed as too slow).
+  std::size_t ws_clients_max = 256;
+  std::size_t ws_buffer_events = 10'000;
 };
 
 class server {
@@ -60,6 +66,9 @@ class server {
       caf::actor_system& system, actors::account_registry registry,
       std::vector<actors::query_worker> queries, server_config config);
   ~server();
+
+  // Where the live feed (projections/live_feed.hpp) sends its batches: the WebSocket hub.
+  caf::actor live_receiver() const;
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 

@@ -126,10 +126,31 @@ restinio::server_settings_t<Traits> settings_for(const server_config& config,
                                     .max_field_name_size(header_name_bytes_max)
                                     .max_field_value_size(header_value_bytes_max)
                                     .max_field_count(header_fields_max))
+      .socket_options_setter([](restinio::socket_options_t& options) {
+        options.set_option(
+            restinio::asio_ns::socket_base::send_buffer_size{socket_send_buffer_bytes});
+      })
       .request_handler(std::move(router))
       .ip_blocker(gate)
       .connection_state_listener(gate);
   return settings;
+}
+
+// RFC 6455, 4.2.2: the accept value proves the server read the client's key.
+constexpr const char* websocket_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+template <class Traits>
+ws::ws_handle_t upgrade_with(const request& req, const std::string& protocol,
+                             ws_message_handler on_message) {
+  namespace utils = restinio::utils;
+  const auto key = req->header().get_field(restinio::http_field::sec_websocket_key);
+  restinio::http_header_fields_t fields;
+  fields.set_field(restinio::http_field::sec_websocket_accept,
+                   utils::base64::encode(
+                       utils::sha1::to_string(utils::sha1::make_digest(key + websocket_guid))));
+  if (!protocol.empty()) fields.set_field(restinio::http_field::sec_websocket_protocol, protocol);
+  return ws::upgrade<Traits>(*req, ws::activation_t::delayed, std::move(fields),
+                             std::move(on_message));
 }
 
 template <class Traits>
@@ -147,6 +168,10 @@ class running_http_of final : public running_http {
 };
 
 }  // namespace
+
+websocket_upgrade websocket_upgrade_for(const server_config& config) {
+  return config.tls_cert_file.empty() ? upgrade_with<plain_traits> : upgrade_with<tls_traits>;
+}
 
 domain::result<std::unique_ptr<running_http>, std::string> run_http(
     const server_config& config, std::unique_ptr<path_checked_router> router) {

@@ -10,8 +10,12 @@
 #include "domain/result.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/websocket.hpp"
 
 namespace chronicle::http {
+
+// The upgrade for the kind of server `config` asks for (plain or TLS).
+websocket_upgrade websocket_upgrade_for(const server_config& config);
 
 // A running RESTinio server of either kind.
 class running_http {

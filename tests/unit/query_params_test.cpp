@@ -83,8 +83,9 @@ TEST(parse_transactions_and_events, given_positions_and_limits_then_the_query_or
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->from_version, 1);
   EXPECT_EQ(e->limit, static_cast<std::size_t>(page_default));
-  EXPECT_EQ(parse_events("acc", std::string{"0"}, std::string{"x"}).error().message.rfind(
-                "from_version must be between 1 and", 0),
+  EXPECT_EQ(parse_events("acc", std::string{"0"}, std::string{"x"})
+                .error()
+                .message.rfind("from_version must be between 1 and", 0),
             0u);
 }
 
