@@ -20,6 +20,7 @@
 #include "persistence/privileges.hpp"
 #include "projections/live_feed.hpp"
 #include "projections/projection_actor.hpp"
+#include "projections/verify_actor.hpp"
 
 namespace {
 
@@ -100,6 +101,8 @@ std::vector<app::option_spec> option_specs() {
       {"connections-per-client", "CHRONICLE_CONNECTIONS_PER_CLIENT",
        std::to_string(connections_per_client_default),
        "open HTTP connections one client address may hold (0: no limit but the node's 1024)"},
+      {"ui-dir", "CHRONICLE_UI_DIR", CHRONICLE_DEFAULT_UI_DIR,
+       "the built dashboard, served at / (make build writes it to the build folder's ui/)"},
       {"ws-clients-max", "CHRONICLE_WS_CLIENTS_MAX", "256",
        "live timeline WebSocket clients (GET /ws/events) at once"},
       {"ws-buffer-events", "CHRONICLE_WS_BUFFER_EVENTS", "10000",
@@ -375,9 +378,18 @@ int run(const app::options& opts) {
   http_config.tls_cert_file = opts.get("tls-cert");
   http_config.tls_key_file = opts.get("tls-key");
   http_config.cors = *cors;
+  http_config.ui_dir = opts.get("ui-dir");
+  if (bus) http_config.bus_connected = [bus] { return bus->connected(); };
   http_config.ws_clients_max = static_cast<std::size_t>(*ws_clients);
   http_config.ws_buffer_events = static_cast<std::size_t>(*ws_buffer);
-  auto server = http::server::start(system, registry, queries, http_config);
+  const std::string state_db = opts.get("state-db");
+  auto verifier = system.spawn<caf::detached>(
+      projections::verifier_impl,
+      std::function<std::unique_ptr<persistence::event_store>()>{
+          [events_db] { return std::make_unique<persistence::pg_event_store>(events_db); }},
+      std::function<std::unique_ptr<persistence::read_model_queries>()>{
+          [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); }});
+  auto server = http::server::start(system, registry, queries, verifier, http_config);
   if (!server) {
     std::fprintf(stderr, "chronicled: %s\n", server.error().c_str());
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
@@ -385,6 +397,7 @@ int run(const app::options& opts) {
     if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
     if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
     for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(verifier, caf::exit_reason::user_shutdown);
     return 1;
   }
   caf::actor live_feed;
@@ -407,6 +420,7 @@ int run(const app::options& opts) {
   if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
   if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
   for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(verifier, caf::exit_reason::user_shutdown);
   return 0;
 }
 

@@ -60,6 +60,21 @@ http_answer timeline_answer(const actors::timeline_page& p) {
   return ok(body);
 }
 
+// 200 with {account_id, ok, events, lagging, problems: [{version, what}]}; 404 for an
+// account without events or rows.
+http_answer verify_answer_of(const std::string& id, const projections::verify_report& r) {
+  if (r.events == 0 && r.problems.empty()) {
+    return answer_problem({api_error::account_not_found, "account " + id + " does not exist"});
+  }
+  json problems = json::array();
+  for (const auto& p : r.problems) problems.push_back({{"version", p.version}, {"what", p.what}});
+  return ok({{"account_id", id},
+             {"ok", r.problems.empty()},
+             {"events", r.events},
+             {"lagging", r.lagging_accounts > 0},
+             {"problems", std::move(problems)}});
+}
+
 http_answer events_answer(const std::string& id, const actors::events_page& p) {
   json events = json::array();
   for (const auto& e : p.events) events.push_back(domain::event_to_json(e));
@@ -69,8 +84,9 @@ http_answer events_answer(const std::string& id, const actors::events_page& p) {
 }
 
 caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_registry registry,
-                     std::vector<actors::query_worker> queries, std::chrono::milliseconds timeout,
-                     std::string node_id, std::shared_ptr<const responder> out) {
+                     std::vector<actors::query_worker> queries, projections::verifier verifier,
+                     std::chrono::milliseconds timeout, std::string node_id,
+                     std::function<bool()> bus_connected, std::shared_ptr<const responder> out) {
   auto on_error = [out](request req) {
     return [req, out](caf::error&) {
       out->problem(req, api_error::store_unavailable, "the ledger did not answer in time");
@@ -144,9 +160,23 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
                 req, out, q.range.account_id, events_source,
                 [q](const actors::history_view& v) { return history_answer(q, v.page); }));
       },
+      [=](request req, projections::verify_request& q) {
+        const auto id = q.account_id;
+        ask(verifier, req, std::move(q), [=](projections::verify_answer& a) {
+          if (a.error) {
+            return out->problem(req, api_error::store_unavailable,
+                                "the event store or the read models are unavailable");
+          }
+          out->respond(req, verify_answer_of(id, a.report));
+        });
+      },
       [=](request req, actors::progress_atom) {
-        ask(worker(), req, actors::progress_atom::value,
-            [=](actors::progress_report& r) { out->respond(req, health_answer(r, node_id)); });
+        ask(worker(), req, actors::progress_atom::value, [=](actors::progress_report& r) {
+          const auto bus = !bus_connected    ? bus_health::off
+                           : bus_connected() ? bus_health::up
+                                             : bus_health::down;
+          out->respond(req, health_answer(r, node_id, bus));
+        });
       },
       [=](request req, metrics_atom) {
         ask(worker(), req, actors::progress_atom::value, [=](actors::progress_report& r) {
@@ -159,11 +189,11 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
 }  // namespace
 
 caf::actor spawn_bridge(caf::actor_system& system, actors::account_registry registry,
-                        std::vector<actors::query_worker> queries,
+                        std::vector<actors::query_worker> queries, projections::verifier verifier,
                         std::chrono::milliseconds timeout, std::string node_id,
-                        std::shared_ptr<const responder> out) {
-  return system.spawn(bridge, std::move(registry), std::move(queries), timeout, std::move(node_id),
-                      std::move(out));
+                        std::function<bool()> bus_connected, std::shared_ptr<const responder> out) {
+  return system.spawn(bridge, std::move(registry), std::move(queries), std::move(verifier), timeout,
+                      std::move(node_id), std::move(bus_connected), std::move(out));
 }
 
 }  // namespace chronicle::http

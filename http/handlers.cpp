@@ -175,6 +175,21 @@ handling_status handlers::history(const request& req, std::string id) {
                                     param(*qp, "after"), param(*qp, "limit")));
 }
 
+// The account's hash chain, versions, snapshots and read models, checked now (strong).
+handling_status handlers::verify(const request& req, std::string id) {
+  if (!domain::valid_account_id(id)) return unknown_account(req, id);
+  caf::anon_send(bridge_, req, projections::verify_request{std::move(id)});
+  return restinio::request_accepted();
+}
+
+handling_status handlers::session(const request& req, const principal& who) {
+  out_->respond(
+      req, 200,
+      "{\"key_id\":\"" + who.key_id + "\",\"role\":\"" + std::string{role_name(who.role)} +
+          "\",\"may_write\":" + (role_allows(who.role, access::write) ? "true" : "false") + "}");
+  return restinio::request_accepted();
+}
+
 handling_status handlers::health(const request& req) {
   caf::anon_send(bridge_, req, actors::progress_atom::value);
   return restinio::request_accepted();

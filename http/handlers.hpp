@@ -49,6 +49,9 @@ class handlers {
   handling_status events(const request& req, std::string id);
   handling_status balance_at(const request& req, std::string id);
   handling_status history(const request& req, std::string id);
+  handling_status verify(const request& req, std::string id);
+  // GET /session: who the key is, so that a client (the dashboard) shows what its role may do.
+  handling_status session(const request& req, const principal& who);
   handling_status health(const request& req);
   handling_status metrics(const request& req);
   handling_status openapi(const request& req);

@@ -2,6 +2,8 @@
 
 #include <restinio/all.hpp>
 
+#include "http/static_site.hpp"
+
 namespace chronicle::http {
 namespace {
 
@@ -72,6 +74,19 @@ void responder::query_failure(const request& req, actors::query_status status,
       return;
     default: problem(req, api_error::internal, source + " failed");
   }
+}
+
+void responder::file(const request& req, const static_file& f) const {
+  auto response = req->create_response();
+  response.append_header(restinio::http_field::content_type, f.content_type);
+  response.append_header(restinio::http_field::cache_control,
+                         f.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  response.append_header("X-Content-Type-Options", "nosniff");
+  response.append_header("Content-Security-Policy",
+                         "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+                         "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+  response.set_body(f.content);
+  response.done();
 }
 
 void responder::preflight(const request& req, const std::vector<std::string>& methods) const {

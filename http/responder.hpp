@@ -16,6 +16,7 @@
 namespace chronicle::http {
 
 using request = restinio::request_handle_t;
+struct static_file;
 
 class responder {
  public:
@@ -34,6 +35,10 @@ class responder {
   // read models") is unavailable, else 500.
   void query_failure(const request& req, actors::query_status status, const std::string& account_id,
                      const std::string& source) const;
+
+  // A file of the dashboard: 200 with its type, caching and a Content-Security-Policy that
+  // lets the page load only its own scripts and talk only to this node.
+  void file(const request& req, const static_file& f) const;
 
   // A CORS preflight on a path serving `methods`: 204 with the CORS headers, or 405 when CORS
   // is off or this origin may not.

@@ -32,8 +32,10 @@ handling_status dispatch(handlers& h, const route& r, const request& req,
     case route_id::account_transactions: return h.transactions(req, account_id());
     case route_id::balance_at: return h.balance_at(req, account_id());
     case route_id::history: return h.history(req, account_id());
+    case route_id::verify: return h.verify(req, account_id());
     case route_id::timeline: return h.timeline(req);
     case route_id::ws_events: return h.ws_events(req, caller->role);
+    case route_id::session: return h.session(req, *caller);
     case route_id::health: return h.health(req);
     case route_id::metrics: return h.metrics(req);
     case route_id::openapi: return h.openapi(req);
@@ -42,7 +44,8 @@ handling_status dispatch(handlers& h, const route& r, const request& req,
 }
 
 std::shared_ptr<router_t> make_routes(std::shared_ptr<handlers> h,
-                                      std::shared_ptr<const responder> out) {
+                                      std::shared_ptr<const responder> out,
+                                      std::shared_ptr<const static_site> site) {
   auto router = std::make_shared<router_t>();
   struct path_methods {
     std::string_view path;
@@ -72,7 +75,13 @@ std::shared_ptr<router_t> make_routes(std::shared_ptr<handlers> h,
       return restinio::request_accepted();
     });
   }
-  router->non_matched_request_handler([out](auto req) {
+  router->non_matched_request_handler([out, site](auto req) {
+    if (req->header().method() == restinio::http_method_get()) {
+      if (const auto* f = site->find(req->header().path())) {
+        out->file(req, *f);
+        return restinio::request_accepted();
+      }
+    }
     out->problem(req, api_error::route_not_found, "no such route");
     return restinio::request_accepted();
   });
@@ -82,8 +91,9 @@ std::shared_ptr<router_t> make_routes(std::shared_ptr<handlers> h,
 }  // namespace
 
 path_checked_router::path_checked_router(std::shared_ptr<handlers> h,
-                                         std::shared_ptr<const responder> out)
-    : routes_{[router = make_routes(std::move(h), out)](request req) {
+                                         std::shared_ptr<const responder> out,
+                                         std::shared_ptr<const static_site> site)
+    : routes_{[router = make_routes(std::move(h), out, std::move(site))](request req) {
         return (*router)(std::move(req));
       }},
       out_{std::move(out)} {}

@@ -12,6 +12,7 @@
 
 #include "http/handlers.hpp"
 #include "http/responder.hpp"
+#include "http/static_site.hpp"
 
 namespace chronicle::http {
 
@@ -19,7 +20,9 @@ class path_checked_router {
  public:
   using route_function = std::function<handling_status(request)>;
 
-  path_checked_router(std::shared_ptr<handlers> h, std::shared_ptr<const responder> out);
+  // `site` is served for GET on paths no route has (the dashboard at /).
+  path_checked_router(std::shared_ptr<handlers> h, std::shared_ptr<const responder> out,
+                      std::shared_ptr<const static_site> site);
 
   handling_status operator()(request req) const;
 

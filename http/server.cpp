@@ -35,14 +35,15 @@ caf::actor server::live_receiver() const {
 
 domain::result<std::unique_ptr<server>, std::string> server::start(
     caf::actor_system& system, actors::account_registry registry,
-    std::vector<actors::query_worker> queries, server_config config) {
+    std::vector<actors::query_worker> queries, projections::verifier verifier,
+    server_config config) {
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return domain::failure(std::string{"TLS needs both a certificate and a key file"});
   }
   auto out = std::make_shared<const responder>(config.cors);
   auto state = std::make_unique<impl>();
-  state->bridge = spawn_bridge(system, std::move(registry), std::move(queries),
-                               config.command_timeout, config.node_id, out);
+  state->bridge = spawn_bridge(system, std::move(registry), std::move(queries), std::move(verifier),
+                               config.command_timeout, config.node_id, config.bus_connected, out);
   ws_hub_limits ws_limits;
   ws_limits.clients_max = config.ws_clients_max;
   ws_limits.buffer_events = config.ws_buffer_events;
@@ -57,7 +58,10 @@ domain::result<std::unique_ptr<server>, std::string> server::start(
   auto h = std::make_shared<handlers>(state->bridge, state->hub, websocket_upgrade_for(config),
                                       config.keys, out, config.rate);
   try {
-    auto running = run_http(config, std::make_unique<path_checked_router>(h, out));
+    auto site = std::make_shared<const static_site>(static_site::load(config.ui_dir));
+    std::fprintf(stderr, "chronicled: dashboard: %zu files from %s\n", site->size(),
+                 config.ui_dir.c_str());
+    auto running = run_http(config, std::make_unique<path_checked_router>(h, out, std::move(site)));
     if (!running) {
       state->stop_actors();
       return domain::failure(running.error());

@@ -21,6 +21,7 @@
 #include <caf/fwd.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,7 @@
 #include "http/api_keys.hpp"
 #include "http/cors.hpp"
 #include "http/rate_limit.hpp"
+#include "projections/verify_actor.hpp"
 
 namespace chronicle::http {
 
@@ -57,14 +59,19 @@ struct server_config {
   // (a client further behind than that is closed as too slow).
   std::size_t ws_clients_max = 256;
   std::size_t ws_buffer_events = 10'000;
+  // Whether the node's NATS connection is up, for GET /health; empty: the node has no NATS.
+  std::function<bool()> bus_connected;
+  // The built dashboard (ui/), served at /; a missing folder serves none (/ is then 404).
+  std::string ui_dir;
 };
 
 class server {
  public:
-  // `queries` (at least one) serve reads from the read models.
+  // `queries` (at least one) serve reads from the read models; `verifier` checks accounts.
   static domain::result<std::unique_ptr<server>, std::string> start(
       caf::actor_system& system, actors::account_registry registry,
-      std::vector<actors::query_worker> queries, server_config config);
+      std::vector<actors::query_worker> queries, projections::verifier verifier,
+      server_config config);
   ~server();
 
   // Where the live feed (projections/live_feed.hpp) sends its batches: the WebSocket hub.
