@@ -21,6 +21,8 @@ struct client {
   std::string account_id;          // empty: every account
   std::uint64_t sent_through = 0;  // every event up to this sequence was sent or filtered out
   std::size_t in_flight = 0;       // frames handed to RESTinio, not yet written
+  // Subscribed to live events before the hub had any batch: it starts with the first one.
+  bool from_first_batch = false;
 };
 
 struct hub_state {
@@ -102,6 +104,10 @@ void on_batch(self_ptr self, projections::live_batch& batch, const ws_hub_limits
     // The first batch, or the feed started over: what the ring held no longer continues.
     st.ring.clear();
     st.covered_from = batch.from;
+    for (auto& [id, c] : st.clients) {
+      if (c.from_first_batch) c.sent_through = batch.from - 1;
+      c.from_first_batch = false;
+    }
     close_fallen_behind(self, ws_close::resume_too_old,
                         "the node no longer holds the events after your after_sequence");
   }
@@ -143,7 +149,12 @@ void on_open(self_ptr self, ws_open& open, const ws_hub_limits& limits) {
     return;
   }
   auto& c = st.clients[id];
-  c = client{std::move(open.socket), open.role, std::move(open.subscription.account_id), after, 0};
+  c = client{std::move(open.socket),
+             open.role,
+             std::move(open.subscription.account_id),
+             after,
+             0,
+             !open.subscription.after_sequence && st.covered_from == 0};
   pump(self, id, c, limits);
 }
 

@@ -718,9 +718,10 @@ void add_routes(std::vector<hostile_row>& rows, const std::string& usd, const st
                     "METHOD_NOT_ALLOWED"});
   }
   for (const auto& path : std::vector<std::string>{
-           "/commands/deposits", "/command/deposit", "/commands", "/commands/deposit/extra", "/",
-           "/admin", "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-           "/accounts/" + usd + "/unknown", "/accounts/" + usd + "/events/extra", "/events/1"}) {
+           "/commands/deposits", "/command/deposit", "/commands", "/commands/deposit/extra",
+           "/assets/missing.js", "/index.html/", "/assets/../index.html", "/admin",
+           "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/accounts/" + usd + "/unknown",
+           "/accounts/" + usd + "/events/extra", "/events/1"}) {
     rows.push_back({"GET " + path, get(path), 404, "ROUTE_NOT_FOUND"});
   }
   for (const auto& id : std::vector<std::string>{
@@ -884,12 +885,12 @@ TEST_F(hostile_input,
                                       std::to_string(body.size()) + "\r\n\r\n" + body},
       {"a URL over 8 KiB", "GET /accounts?owner=" + std::string(http::url_bytes_max + 1, 'o') +
                                " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"},
-      {"an Idempotency-Key of 8 KiB", deposit_head + "Idempotency-Key: " + std::string(http::header_value_bytes_max, 'k') +
-                                          "\r\nContent-Length: " + std::to_string(body.size()) +
-                                          "\r\n\r\n" + body},
-      {"a header name over 256 bytes",
-       "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-           std::string(http::header_name_bytes_max + 1, 'X') + ": 1\r\n\r\n"},
+      {"an Idempotency-Key of 8 KiB",
+       deposit_head + "Idempotency-Key: " + std::string(http::header_value_bytes_max, 'k') +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body},
+      {"a header name over 256 bytes", "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                                           std::string(http::header_name_bytes_max + 1, 'X') +
+                                           ": 1\r\n\r\n"},
       {"more than 100 header fields", many_fields + "\r\n"},
   };
   const auto before = ledger();
