@@ -46,7 +46,7 @@ NODE_LOG_GLOB  := chronicled-test-*.log
 .PHONY: deps deps-sanitizers build build-asan build-fuzz stack stop run test test-asan fuzz clean
 
 deps:
-	bash infra/local/deps.sh
+	@bash infra/local/deps.sh
 
 # What `deps` installs, and what only the sanitizer and fuzz builds need.
 deps-sanitizers:
@@ -88,16 +88,19 @@ stop:
 	bash $(STACK) stop
 
 # Each run replaces the admin key "dev-admin" in the stack's keys file and prints its token
-# (the file keeps only hashes, so an earlier token cannot be shown again).
-run: deps build stack
-	eval "$$(bash $(STACK) env --export)"; \
+# (the file keeps only hashes, so an earlier token cannot be shown again), then the node runs
+# in the foreground. It prints what a person needs and nothing else: the dashboard's URL and
+# the key to sign in with (the stack's connection info: `make stack`).
+run: deps build
+	@out=$$(bash $(STACK) start 2>&1) || { echo "$$out" >&2; exit 1; }
+	@eval "$$(bash $(STACK) env --export)"; \
 	keys="$$CHRONICLE_RUN_DIR/api-keys"; \
 	token=$$($(BUILD_DIR)/bin/chronicle keys create --file "$$keys" --id dev-admin --role admin \
-	  --replace); \
-	echo "ChronicleLedger node: $(NODE_URL) (API; try $(NODE_URL)health)"; \
-	echo "Admin API key (new for this run; keys file $$keys):"; \
-	echo "  $$token"; \
-	echo "  curl -H 'Authorization: Bearer $$token' $(NODE_URL)accounts"; \
+	  --replace 2>"$$keys.log") || { cat "$$keys.log" >&2; exit 1; }; \
+	printf '\nChronicleLedger dashboard: %s\n' "$(NODE_URL)"; \
+	printf 'Sign in with this admin API key (new for this run):\n  %s\n' "$$token"; \
+	printf 'API: %sopenapi.json. Stop the node with Ctrl-C; `make stop` stops the stack.\n\n' \
+	  "$(NODE_URL)"; \
 	exec $(BUILD_DIR)/bin/chronicled --api-keys "$$keys" $(RUN_ARGS)
 
 # ctest ends with its summary ("N% tests passed, M tests failed out of K") and exits

@@ -6,7 +6,7 @@ namespace chronicle::actors {
 
 query_worker::behavior_type query_worker_impl(
     query_worker::stateful_pointer<query_worker_state> self,
-    std::function<std::unique_ptr<persistence::read_model_store>()> make_views,
+    std::function<std::unique_ptr<persistence::read_model_queries>()> make_views,
     store_factory make_events) {
   self->state.views = make_views();
   self->state.events = make_events();

@@ -56,7 +56,7 @@ using query_worker =
                      caf::replies_to<progress_atom>::with<progress_report>>;
 
 struct query_worker_state {
-  std::unique_ptr<persistence::read_model_store> views;
+  std::unique_ptr<persistence::read_model_queries> views;
   std::unique_ptr<persistence::event_store> events;
 
   static inline const char* name = "query_worker";
@@ -64,7 +64,7 @@ struct query_worker_state {
 
 query_worker::behavior_type query_worker_impl(
     query_worker::stateful_pointer<query_worker_state> self,
-    std::function<std::unique_ptr<persistence::read_model_store>()> make_views,
+    std::function<std::unique_ptr<persistence::read_model_queries>()> make_views,
     store_factory make_events);
 
 }  // namespace chronicle::actors

@@ -18,7 +18,9 @@
 #include "persistence/pg_outbox_store.hpp"
 #include "persistence/pg_read_models.hpp"
 #include "persistence/privileges.hpp"
+#include "projections/live_feed.hpp"
 #include "projections/projection_actor.hpp"
+#include "projections/verify_actor.hpp"
 
 namespace {
 
@@ -34,6 +36,8 @@ constexpr long long snapshot_every_max = 1'000'000'000;
 constexpr long long rate_per_key_default = 1000;
 constexpr long long rate_burst_default = 2000;
 constexpr long long rate_max = 1'000'000;
+constexpr long long ws_clients_max = 10'000;
+constexpr long long ws_buffer_events_max = 1'000'000;
 constexpr long long connections_per_client_default = 64;
 constexpr long long connections_per_client_max = 100'000;
 
@@ -100,6 +104,13 @@ std::vector<app::option_spec> option_specs() {
       {"connections-per-client", "CHRONICLE_CONNECTIONS_PER_CLIENT",
        std::to_string(connections_per_client_default),
        "open HTTP connections one client address may hold (0: no limit but the node's 1024)"},
+      {"ui-dir", "CHRONICLE_UI_DIR", CHRONICLE_DEFAULT_UI_DIR,
+       "the built dashboard, served at / (make build writes it to the build folder's ui/)"},
+      {"ws-clients-max", "CHRONICLE_WS_CLIENTS_MAX", "256",
+       "live timeline WebSocket clients (GET /ws/events) at once"},
+      {"ws-buffer-events", "CHRONICLE_WS_BUFFER_EVENTS", "10000",
+       "events the node keeps for live timeline clients to resume from; a client further "
+       "behind is closed as too slow"},
   };
 }
 
@@ -225,12 +236,28 @@ std::vector<actors::query_worker> spawn_query_workers(caf::actor_system& system,
   for (std::size_t i = 0; i < count; ++i) {
     out.push_back(system.spawn<caf::detached>(
         actors::query_worker_impl,
-        std::function<std::unique_ptr<persistence::read_model_store>()>{
+        std::function<std::unique_ptr<persistence::read_model_queries>()>{
             [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); }},
         actors::store_factory{
             [events_db] { return std::make_unique<persistence::pg_event_store>(events_db); }}));
   }
   return out;
+}
+
+// Tails the stream for the live timeline and sends it to `receiver`, the WebSocket hub.
+caf::actor spawn_live_feed(caf::actor_system& system, const app::options& opts,
+                           std::shared_ptr<messaging::nats_bus> bus, caf::actor receiver,
+                           std::size_t buffer_events) {
+  const std::string events_db = opts.get("events-db");
+  projections::live_feed_deps deps;
+  deps.stream = std::move(bus);
+  deps.make_events = [events_db] {
+    return std::make_unique<persistence::pg_event_store>(events_db);
+  };
+  deps.receiver = std::move(receiver);
+  projections::live_feed_limits limits;
+  limits.backfill_events_max = std::min<std::uint64_t>(limits.backfill_events_max, buffer_events);
+  return system.spawn<caf::detached>(projections::live_feed_impl, std::move(deps), limits);
 }
 
 projections::projection_actor spawn_projection(caf::actor_system& system, const app::options& opts,
@@ -280,9 +307,11 @@ int run(const app::options& opts) {
   const auto rate_per_key = opts.integer("rate-per-key", 0, rate_max);
   const auto rate_burst = opts.integer("rate-burst", 1, rate_max);
   const auto per_client = opts.integer("connections-per-client", 0, connections_per_client_max);
-  for (const auto* r :
-       {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
-        &query_connections, &snapshot_every, &rate_per_key, &rate_burst, &per_client}) {
+  const auto ws_clients = opts.integer("ws-clients-max", 1, ws_clients_max);
+  const auto ws_buffer = opts.integer("ws-buffer-events", 10, ws_buffer_events_max);
+  for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
+                        &query_connections, &snapshot_every, &rate_per_key, &rate_burst,
+                        &per_client, &ws_clients, &ws_buffer}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
@@ -359,7 +388,18 @@ int run(const app::options& opts) {
   http_config.tls_cert_file = opts.get("tls-cert");
   http_config.tls_key_file = opts.get("tls-key");
   http_config.cors = *cors;
-  auto server = http::server::start(system, registry, queries, http_config);
+  http_config.ui_dir = opts.get("ui-dir");
+  if (bus) http_config.bus_connected = [bus] { return bus->connected(); };
+  http_config.ws_clients_max = static_cast<std::size_t>(*ws_clients);
+  http_config.ws_buffer_events = static_cast<std::size_t>(*ws_buffer);
+  const std::string state_db = opts.get("state-db");
+  auto verifier = system.spawn<caf::detached>(
+      projections::verifier_impl,
+      std::function<std::unique_ptr<persistence::event_store>()>{
+          [events_db] { return std::make_unique<persistence::pg_event_store>(events_db); }},
+      std::function<std::unique_ptr<persistence::read_model_queries>()>{
+          [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); }});
+  auto server = http::server::start(system, registry, queries, verifier, http_config);
   if (!server) {
     std::fprintf(stderr, "chronicled: %s\n", server.error().c_str());
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
@@ -367,7 +407,13 @@ int run(const app::options& opts) {
     if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
     if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
     for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(verifier, caf::exit_reason::user_shutdown);
     return 1;
+  }
+  caf::actor live_feed;
+  if (bus) {
+    live_feed = spawn_live_feed(system, opts, bus, server.value()->live_receiver(),
+                                static_cast<std::size_t>(*ws_buffer));
   }
   std::printf("chronicled %s listening on %s://%s:%lld/\n", http_config.node_id.c_str(),
               http_config.tls_cert_file.empty() ? "http" : "https", http_config.address.c_str(),
@@ -377,12 +423,14 @@ int run(const app::options& opts) {
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "chronicled: signal %d, shutting down\n", received);
+  if (live_feed) caf::anon_send_exit(live_feed, caf::exit_reason::user_shutdown);
   server.value().reset();
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
   if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
   for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(verifier, caf::exit_reason::user_shutdown);
   return 0;
 }
 

@@ -8,10 +8,9 @@
 #include "actors/messages.hpp"
 #include "domain/result.hpp"
 #include "http/errors.hpp"
+#include "http/limits.hpp"
 
 namespace chronicle::http {
-
-constexpr std::size_t request_body_bytes_max = 64 * 1024;
 
 // Command bodies are flat JSON objects. A field may hold an array or an object only so
 // that its wrong type is refused by name; anything nested deeper than this many levels

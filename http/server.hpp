@@ -13,12 +13,15 @@
 // Limits: request bodies of request_body_bytes_max, explicit read, write and
 // handling time limits, a bounded number of connections in all and per client address, and
 // a request rate per API key (429 with Retry-After beyond it).
+// Live timeline: GET /ws/events is a WebSocket (http/ws_protocol.hpp) fed by the batches sent
+// to live_receiver().
 // Transport: plain HTTP, or HTTPS only (TLS 1.2+) when a certificate and key are given; the
 // same router and handlers serve both. CORS headers only for the configured origins.
 
 #include <caf/fwd.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,6 +31,7 @@
 #include "http/api_keys.hpp"
 #include "http/cors.hpp"
 #include "http/rate_limit.hpp"
+#include "projections/verify_actor.hpp"
 
 namespace chronicle::http {
 
@@ -51,15 +55,27 @@ struct server_config {
   std::string tls_key_file;
   // Browser origins allowed to call the API cross-origin; off by default.
   cors_policy cors;
+  // GET /ws/events: clients at once, and the events the node keeps for them to resume from
+  // (a client further behind than that is closed as too slow).
+  std::size_t ws_clients_max = 256;
+  std::size_t ws_buffer_events = 10'000;
+  // Whether the node's NATS connection is up, for GET /health; empty: the node has no NATS.
+  std::function<bool()> bus_connected;
+  // The built dashboard (ui/), served at /; a missing folder serves none (/ is then 404).
+  std::string ui_dir;
 };
 
 class server {
  public:
-  // `queries` (at least one) serve reads from the read models.
+  // `queries` (at least one) serve reads from the read models; `verifier` checks accounts.
   static domain::result<std::unique_ptr<server>, std::string> start(
       caf::actor_system& system, actors::account_registry registry,
-      std::vector<actors::query_worker> queries, server_config config);
+      std::vector<actors::query_worker> queries, projections::verifier verifier,
+      server_config config);
   ~server();
+
+  // Where the live feed (projections/live_feed.hpp) sends its batches: the WebSocket hub.
+  caf::actor live_receiver() const;
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 

@@ -23,18 +23,6 @@ problem invalid(std::string message) {
   return problem{api_error::invalid_field, std::move(message)};
 }
 
-// A decimal integer in [low, high], or nullopt.
-std::optional<std::int64_t> integer(const std::string& text, std::int64_t low, std::int64_t high) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  std::int64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + (c - '0');
-  }
-  if (n < low || n > high) return std::nullopt;
-  return n;
-}
-
 domain::result<std::optional<domain::micros>, problem> optional_instant(const char* name,
                                                                         const query_param& text) {
   if (!text) return std::optional<domain::micros>{};
@@ -70,7 +58,7 @@ domain::result<actors::balance_at_query, problem> parse_balance_at(std::string a
   actors::balance_at_query q;
   q.account_id = std::move(account_id);
   if (version) {
-    q.version = integer(*version, 1, version_param_max);
+    q.version = parse_integer(*version, 1, version_param_max);
     if (!q.version) {
       return failure(invalid("version must be an integer from 1 to " +
                              std::to_string(version_param_max) + ", not " + quoted(*version)));
@@ -103,14 +91,14 @@ domain::result<actors::history_query, problem> parse_history(std::string account
   q.range.from = *first;
   q.range.to = *last;
   if (after) {
-    const auto cursor = integer(*after, 0, version_param_max);
+    const auto cursor = parse_integer(*after, 0, version_param_max);
     if (!cursor) return failure(invalid("after must be a page's 'next', not " + quoted(*after)));
     q.range.after_version = *cursor;
   }
   std::int64_t entries = history_limit_default;
   if (limit) {
     const auto max = static_cast<std::int64_t>(persistence::history_entries_max);
-    const auto n = integer(*limit, 1, max);
+    const auto n = parse_integer(*limit, 1, max);
     if (!n) {
       return failure(invalid("limit must be an integer from 1 to " + std::to_string(max) +
                              ", not " + quoted(*limit)));

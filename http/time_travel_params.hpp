@@ -10,11 +10,9 @@
 #include "actors/messages.hpp"
 #include "domain/result.hpp"
 #include "http/errors.hpp"
+#include "http/query_params.hpp"
 
 namespace chronicle::http {
-
-// A query parameter, percent-decoded; nullopt when the query string does not have it.
-using query_param = std::optional<std::string>;
 
 // An instant as a client writes it in a query string: ISO 8601 with 'Z' or an offset, and
 // fractional seconds (domain::parse_client_instant). Form encoding turns a '+' that was

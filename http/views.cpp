@@ -164,7 +164,8 @@ std::int64_t projection_lag_ms(const actors::progress_report& report,
   return std::max<std::int64_t>(0, (report.newest_event_at - p.last_event_at) / 1000);
 }
 
-http_answer health_answer(const actors::progress_report& report, const std::string& node_id) {
+http_answer health_answer(const actors::progress_report& report, const std::string& node_id,
+                          bus_health bus) {
   json projections = json::array();
   for (const auto& p : report.projections) {
     projections.push_back({{"name", persistence::projection_name(p.which)},
@@ -177,6 +178,9 @@ http_answer health_answer(const actors::progress_report& report, const std::stri
             {"node_id", node_id},
             {"event_store", report.event_store_up ? "up" : "down"},
             {"read_models", report.read_models_up ? "up" : "down"},
+            {"bus", bus == bus_health::up     ? "up"
+                    : bus == bus_health::down ? "down"
+                                              : "off"},
             {"projections", std::move(projections)}};
   if (report.newest_event_at != 0) {
     body["newest_event_at"] = domain::format_instant(report.newest_event_at);

@@ -47,8 +47,12 @@ std::optional<persistence::timeline_cursor> parse_cursor(std::string_view text);
 std::int64_t projection_lag_ms(const actors::progress_report& report,
                                const persistence::projection_progress& p);
 
+// Whether the node's NATS connection is up; off when the node runs without NATS.
+enum class bus_health { up, down, off };
+
 // 200 when commands can be served (the event store is up), else 503.
-http_answer health_answer(const actors::progress_report& report, const std::string& node_id);
+http_answer health_answer(const actors::progress_report& report, const std::string& node_id,
+                          bus_health bus);
 std::string metrics_text(const actors::progress_report& report);
 
 }  // namespace chronicle::http

@@ -109,6 +109,28 @@ class subscriber {
       const std::string& durable_name) = 0;
 };
 
+// The stream read in order from a given sequence on, without a durable consumer: nothing is
+// acknowledged, and nothing of it outlives the object. fetch() answers messages in stream
+// order with no gap (a message the stream no longer holds is skipped by the stream, never
+// by the reader); stream_sequence of each is its position.
+class stream_tail {
+ public:
+  virtual ~stream_tail() = default;
+  // Up to `batch_max` messages, waiting at most `wait_ms` for the first.
+  virtual domain::result<std::vector<incoming_message>, bus_error> fetch(std::size_t batch_max,
+                                                                         int wait_ms) = 0;
+};
+
+class stream_reader {
+ public:
+  virtual ~stream_reader() = default;
+  // The sequence of the stream's newest message (0: none yet).
+  virtual domain::result<std::uint64_t, bus_error> last_sequence() = 0;
+  // Reads the stream from `from_sequence` (1: its first message) on.
+  virtual domain::result<std::unique_ptr<stream_tail>, bus_error> tail(
+      std::uint64_t from_sequence) = 0;
+};
+
 // Whether `name` can name a durable consumer: 1 to 64 of [A-Za-z0-9_-].
 bool valid_durable_name(const std::string& name);
 

@@ -196,6 +196,23 @@ void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closu
   }
 }
 
+// The subject, payload, Nats-Msg-Id and stream sequence of a message (its token unset).
+incoming_message describe(natsMsg* m) {
+  incoming_message in;
+  in.subject = natsMsg_GetSubject(m);
+  if (const char* data = natsMsg_GetData(m); data != nullptr) {
+    in.payload.assign(data, static_cast<std::size_t>(natsMsg_GetDataLength(m)));
+  }
+  const char* id = nullptr;
+  if (natsMsgHeader_Get(m, msg_id_header, &id) == NATS_OK && id != nullptr) in.msg_id = id;
+  jsMsgMetaData* raw = nullptr;
+  if (natsMsg_GetMetaData(&raw, m) == NATS_OK) {
+    const metadata_ptr meta{raw};
+    in.stream_sequence = meta->Sequence.Stream;
+  }
+  return in;
+}
+
 class nats_subscription final : public subscription {
  public:
   nats_subscription(std::shared_ptr<nats_bus::core> c, subscription_ptr sub)
@@ -218,6 +235,7 @@ class nats_subscription final : public subscription {
       fetched.list.Msgs[i] = nullptr;
       if (!m) continue;
       out.push_back(describe(m.get()));
+      out.back().token = next_token_++;
       held_.emplace(out.back().token, std::move(m));
     }
     while (held_.size() > held_messages_max) held_.erase(held_.begin());
@@ -237,29 +255,45 @@ class nats_subscription final : public subscription {
   }
 
  private:
-  incoming_message describe(natsMsg* m) {
-    incoming_message in;
-    in.subject = natsMsg_GetSubject(m);
-    if (const char* data = natsMsg_GetData(m); data != nullptr) {
-      in.payload.assign(data, static_cast<std::size_t>(natsMsg_GetDataLength(m)));
-    }
-    const char* id = nullptr;
-    if (natsMsgHeader_Get(m, msg_id_header, &id) == NATS_OK && id != nullptr) in.msg_id = id;
-    jsMsgMetaData* raw = nullptr;
-    if (natsMsg_GetMetaData(&raw, m) == NATS_OK) {
-      const metadata_ptr meta{raw};
-      in.stream_sequence = meta->Sequence.Stream;
-    }
-    in.token = next_token_++;
-    return in;
-  }
-
   // Members are destroyed in reverse: held messages, the subscription (never
   // unsubscribed: that would delete the durable consumer), then the connection.
   std::shared_ptr<nats_bus::core> core_;
   subscription_ptr sub_;
   std::map<std::uint64_t, msg_ptr> held_;
   std::uint64_t next_token_ = 1;
+};
+
+class nats_tail final : public stream_tail {
+ public:
+  nats_tail(std::shared_ptr<nats_bus::core> c, subscription_ptr sub)
+      : core_{std::move(c)}, sub_{std::move(sub)} {}
+  // The ordered consumer is ephemeral: unsubscribing deletes it on the server at once
+  // instead of when its inactivity threshold passes.
+  ~nats_tail() override { natsSubscription_Unsubscribe(sub_.get()); }
+  nats_tail(const nats_tail&) = delete;
+  nats_tail& operator=(const nats_tail&) = delete;
+
+  domain::result<std::vector<incoming_message>, bus_error> fetch(std::size_t batch_max,
+                                                                 int wait_ms) override {
+    std::vector<incoming_message> out;
+    if (!core_->connected()) return domain::failure(bus_error::unavailable);
+    // The first message waits up to wait_ms; the rest only take what has arrived already.
+    int wait = std::clamp(wait_ms, 1, fetch_wait_ms_max);
+    while (out.size() < std::min(batch_max, fetch_batch_max)) {
+      natsMsg* raw = nullptr;
+      const natsStatus s = natsSubscription_NextMsg(&raw, sub_.get(), wait);
+      const msg_ptr m{raw};
+      if (s == NATS_TIMEOUT) break;
+      if (s != NATS_OK) return domain::failure(classify("tail", s, no_js_error));
+      out.push_back(describe(m.get()));
+      wait = 0;
+    }
+    return out;
+  }
+
+ private:
+  std::shared_ptr<nats_bus::core> core_;
+  subscription_ptr sub_;
 };
 
 }  // namespace
@@ -338,6 +372,37 @@ domain::result<std::unique_ptr<nats_bus>, std::string> nats_bus::connect(
 
 bool nats_bus::connected() const {
   return core_->connected();
+}
+
+domain::result<std::uint64_t, bus_error> nats_bus::last_sequence() {
+  if (!connected()) return domain::failure(bus_error::unavailable);
+  jsStreamInfo* raw = nullptr;
+  jsErrCode code = no_js_error;
+  const natsStatus s = js_GetStreamInfo(&raw, core_->js.get(), settings_.stream.name().c_str(),
+                                        nullptr, &code);
+  if (s != NATS_OK) return domain::failure(classify("stream info", s, code));
+  const std::uint64_t last = raw->State.LastSeq;
+  jsStreamInfo_Destroy(raw);
+  return last;
+}
+
+domain::result<std::unique_ptr<stream_tail>, bus_error> nats_bus::tail(
+    std::uint64_t from_sequence) {
+  if (auto stream = ensure_stream(); !stream) return domain::failure(stream.error());
+  jsSubOptions options;
+  jsSubOptions_Init(&options);
+  options.Stream = settings_.stream.name().c_str();
+  options.Ordered = true;
+  options.Config.DeliverPolicy = js_DeliverByStartSequence;
+  options.Config.OptStartSeq = std::max<std::uint64_t>(from_sequence, 1);
+  natsSubscription* raw = nullptr;
+  jsErrCode code = no_js_error;
+  const std::string all_subjects = settings_.stream.subjects();
+  const natsStatus s =
+      js_SubscribeSync(&raw, core_->js.get(), all_subjects.c_str(), nullptr, &options, &code);
+  subscription_ptr sub{raw};
+  if (s != NATS_OK) return domain::failure(classify("ordered subscribe", s, code));
+  return std::unique_ptr<stream_tail>{std::make_unique<nats_tail>(core_, std::move(sub))};
 }
 
 domain::result<std::monostate, bus_error> nats_bus::ensure_stream() {

@@ -61,7 +61,7 @@ struct nats_settings {
   std::string ca_file;
 };
 
-class nats_bus final : public publisher, public subscriber {
+class nats_bus final : public publisher, public subscriber, public stream_reader {
  public:
   // Fails (with a message) only on unusable settings, such as an empty or
   // malformed URL list.
@@ -89,6 +89,12 @@ class nats_bus final : public publisher, public subscriber {
       const std::string& durable_name) override;
   domain::result<std::unique_ptr<subscription>, bus_error> subscribe(
       const std::string& durable_name, const std::string& filter_subject);
+
+  domain::result<std::uint64_t, bus_error> last_sequence() override;
+  // An ordered consumer (ephemeral, no acks; nats.c recreates it from the next sequence
+  // whenever it notices a gap), read synchronously.
+  domain::result<std::unique_ptr<stream_tail>, bus_error> tail(
+      std::uint64_t from_sequence) override;
 
   struct core;  // the nats.c objects; defined in nats_bus.cpp
 

@@ -9,7 +9,7 @@
 
 namespace chronicle::persistence {
 
-class memory_read_models final : public read_model_store {
+class memory_read_models final : public read_model_writer, public read_model_queries {
  public:
   result<std::map<std::string, std::int64_t>, store_error> checkpoints(
       const std::vector<std::string>& account_ids) override;

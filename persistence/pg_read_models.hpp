@@ -25,7 +25,9 @@ struct read_model_tables {
 // Rebuilding (read_model_rebuild) writes the *_rebuild tables the migrations
 // made and copies them over the live ones: row privileges only (the read-model
 // writer role), no DDL.
-class pg_read_models final : public read_model_store, public read_model_rebuild {
+class pg_read_models final : public read_model_writer,
+                             public read_model_queries,
+                             public read_model_rebuild {
  public:
   explicit pg_read_models(std::string connection_string);
 

@@ -9,6 +9,8 @@
 //   checkpoint are skipped (they were applied already, e.g. by a redelivery);
 //   the rest must continue the checkpoint without a gap, or the batch fails
 //   with store_error::failed and nothing is written.
+// - The writer side (read_model_writer) and the query side (read_model_queries) are
+//   separate interfaces, as the database roles that use them are.
 // - The rows are a pure function of the events (project_rows below), shared by
 //   every implementation, so the PostgreSQL store and its in-memory twin agree.
 // - No exception escapes.
@@ -129,15 +131,24 @@ struct account_rows {
   std::map<projection, std::int64_t> checkpoints;  // absent: 0
 };
 
-class read_model_store {
+// The writer side, as the projections use it with the read-model writer role: checkpoints
+// and apply().
+class read_model_writer {
  public:
-  virtual ~read_model_store() = default;
+  virtual ~read_model_writer() = default;
 
   // The lowest checkpoint over all projections, per account (0 when none).
   virtual result<std::map<std::string, std::int64_t>, store_error> checkpoints(
       const std::vector<std::string>& account_ids) = 0;
   // Returns how many events were new to at least one projection.
   virtual result<std::size_t, store_error> apply(const std::vector<domain::event>& events) = 0;
+};
+
+// The query side, as the node's reads (application role, read only) and verify (the
+// auditor role) use it.
+class read_model_queries {
+ public:
+  virtual ~read_model_queries() = default;
 
   virtual result<std::optional<domain::account_state>, store_error> account(
       const std::string& account_id) = 0;
@@ -158,7 +169,7 @@ class read_model_rebuild {
   virtual ~read_model_rebuild() = default;
   // Empties the rebuild tables of the selected projections.
   virtual result<done, store_error> begin(const std::vector<projection>& selected) = 0;
-  // Like read_model_store::apply(), into the new tables.
+  // Like read_model_writer::apply(), into the new tables.
   virtual result<std::size_t, store_error> load(const std::vector<domain::event>& events) = 0;
   // In one transaction: the rebuilt rows and checkpoints replace the live ones.
   virtual result<done, store_error> swap_in() = 0;

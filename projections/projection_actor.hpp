@@ -44,13 +44,13 @@ struct projection_limits {
 struct projection_deps {
   std::function<domain::result<std::unique_ptr<messaging::subscription>, messaging::bus_error>()>
       subscribe;
-  std::function<std::unique_ptr<persistence::read_model_store>()> make_views;
+  std::function<std::unique_ptr<persistence::read_model_writer>()> make_views;
   std::function<std::unique_ptr<persistence::event_store>()> make_events;
 };
 
 struct projection_state {
   std::unique_ptr<messaging::subscription> feed;
-  std::unique_ptr<persistence::read_model_store> views;
+  std::unique_ptr<persistence::read_model_writer> views;
   std::unique_ptr<persistence::event_store> events;
   std::size_t batches = 0;
   std::size_t events_applied = 0;

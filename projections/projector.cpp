@@ -58,7 +58,7 @@ persistence::result<std::vector<domain::event>, store_error> events_after(
 }  // namespace
 
 persistence::result<reconcile_outcome, store_error> reconcile_page(
-    persistence::read_model_store& views, persistence::event_store& events,
+    persistence::read_model_writer& views, persistence::event_store& events,
     const std::string& after_account_id, domain::micros now, const reconcile_limits& limits) {
   reconcile_outcome outcome;
   const auto heads = events.heads(after_account_id, limits.accounts_max);
@@ -102,7 +102,7 @@ persistence::result<reconcile_outcome, store_error> reconcile_page(
 }
 
 persistence::result<batch_outcome, store_error> project_batch(
-    const std::vector<messaging::incoming_message>& batch, persistence::read_model_store& views,
+    const std::vector<messaging::incoming_message>& batch, persistence::read_model_writer& views,
     persistence::event_store& events) {
   batch_outcome outcome;
   std::vector<decoded_message> decoded;

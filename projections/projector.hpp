@@ -32,7 +32,7 @@ struct batch_outcome {
 };
 
 persistence::result<batch_outcome, persistence::store_error> project_batch(
-    const std::vector<messaging::incoming_message>& batch, persistence::read_model_store& views,
+    const std::vector<messaging::incoming_message>& batch, persistence::read_model_writer& views,
     persistence::event_store& events);
 
 // The reconcile pass: the bus may lose an account's last messages for good (the stream
@@ -59,7 +59,7 @@ struct reconcile_outcome {
 
 // One page of the pass: the accounts after `after_account_id` ("" for the first page).
 persistence::result<reconcile_outcome, persistence::store_error> reconcile_page(
-    persistence::read_model_store& views, persistence::event_store& events,
+    persistence::read_model_writer& views, persistence::event_store& events,
     const std::string& after_account_id, domain::micros now, const reconcile_limits& limits);
 
 }  // namespace chronicle::projections

@@ -29,7 +29,7 @@ persistence::result<bool, store_error> for_each_page(persistence::event_store& e
 
 persistence::result<replay_report, store_error> replay(
     persistence::event_store& events, persistence::read_model_rebuild& rebuild,
-    persistence::read_model_store& live, const std::vector<persistence::projection>& selected,
+    persistence::read_model_writer& live, const std::vector<persistence::projection>& selected,
     const replay_progress& progress) {
   const auto started = clock_type::now();
   replay_report report;

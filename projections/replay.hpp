@@ -28,7 +28,7 @@ using replay_progress = std::function<void(const replay_report&)>;
 
 persistence::result<replay_report, persistence::store_error> replay(
     persistence::event_store& events, persistence::read_model_rebuild& rebuild,
-    persistence::read_model_store& live, const std::vector<persistence::projection>& selected,
+    persistence::read_model_writer& live, const std::vector<persistence::projection>& selected,
     const replay_progress& progress);
 
 }  // namespace chronicle::projections

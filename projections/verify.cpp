@@ -203,7 +203,7 @@ persistence::result<bool, store_error> check_snapshots(persistence::event_store&
 
 persistence::result<bool, store_error> verify_history(persistence::event_store& events,
                                                       const std::vector<domain::event>& history,
-                                                      persistence::read_model_store& views,
+                                                      persistence::read_model_queries& views,
                                                       verify_report& report) {
   const auto& id = history.front().account_id;
   ++report.accounts;
@@ -221,7 +221,7 @@ persistence::result<bool, store_error> verify_history(persistence::event_store& 
 }  // namespace
 
 persistence::result<verify_report, store_error> verify_all(persistence::event_store& events,
-                                                           persistence::read_model_store& views,
+                                                           persistence::read_model_queries& views,
                                                            const verify_progress& progress) {
   verify_report report;
   std::set<std::string> known;
@@ -271,7 +271,7 @@ persistence::result<verify_report, store_error> verify_all(persistence::event_st
 }
 
 persistence::result<verify_report, store_error> verify_account(persistence::event_store& events,
-                                                               persistence::read_model_store& views,
+                                                               persistence::read_model_queries& views,
                                                                const std::string& account_id) {
   verify_report report;
   std::vector<domain::event> history;

@@ -38,11 +38,11 @@ struct verify_report {
 using verify_progress = std::function<void(const verify_report&)>;
 
 persistence::result<verify_report, persistence::store_error> verify_all(
-    persistence::event_store& events, persistence::read_model_store& views,
+    persistence::event_store& events, persistence::read_model_queries& views,
     const verify_progress& progress);
 
 persistence::result<verify_report, persistence::store_error> verify_account(
-    persistence::event_store& events, persistence::read_model_store& views,
+    persistence::event_store& events, persistence::read_model_queries& views,
     const std::string& account_id);
 
 }  // namespace chronicle::projections

@@ -25,7 +25,23 @@ for pkg in "${packages[@]}"; do
   [[ $status == installed ]] || missing+=("$pkg")
 done
 
+# The dashboard's build (Vite) needs Node.js 20.19 or newer, and npm.
+node_ok() {
+  [[ " ${packages[*]} " != *" nodejs "* ]] && return 0
+  local version
+  version=$(node --version 2>/dev/null) || return 1
+  version=${version#v}
+  local major=${version%%.*} rest=${version#*.}
+  local minor=${rest%%.*}
+  ((major > 20 || (major == 20 && minor >= 19))) && command -v npm >/dev/null
+}
+
 if ((${#missing[@]} == 0)); then
+  if ! node_ok; then
+    echo "deps: Node.js >= 20.19 with npm is needed for ui/, found: $(node --version 2>&1)" >&2
+    echo "deps: install it from your Node.js apt source (apt-get install nodejs)" >&2
+    exit 1
+  fi
   echo "deps: all ${#packages[@]} packages from ${lists[*]} are installed" >&2
   exit 0
 fi
@@ -40,3 +56,7 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y --no-install-recommends "${missing[@]}"
+if ! node_ok; then
+  echo "deps: Node.js >= 20.19 with npm is needed for ui/, apt installed $(node --version 2>&1)" >&2
+  exit 1
+fi

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/limits.hpp"
+#include "persistence/event_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_suite.hpp"
 #include "tests/support/raw_http.hpp"
@@ -540,14 +542,16 @@ void add_structures(std::vector<hostile_row>& rows, const std::string& id) {
         {"deposit body " + body.substr(0, 60), post("/commands/deposit", body), 400, code});
   }
   // Over request_body_bytes_max (64 KiB), up to the transport's 1 MiB: read, then 413.
-  for (const std::size_t size : {64u * 1024 + 1, 256u * 1024, 1024u * 1024}) {
+  const std::size_t transport_max = http::transport_body_bytes_max;
+  for (const std::size_t size :
+       {http::request_body_bytes_max + 1, transport_max / 4, transport_max}) {
     std::string big = head + R"(,"description":")";
     big += std::string(size - big.size() - 2, 'x') + "\"}";
     rows.push_back({"deposit body of " + std::to_string(size) + " bytes",
                     post("/commands/deposit", big), 413, "BODY_TOO_LARGE"});
   }
   std::string padded = valid;
-  padded.insert(1, 64 * 1024, ' ');
+  padded.insert(1, http::request_body_bytes_max, ' ');
   rows.push_back({"valid deposit padded past 64 KiB with spaces", post("/commands/deposit", padded),
                   413, "BODY_TOO_LARGE"});
 }
@@ -721,9 +725,10 @@ void add_routes(std::vector<hostile_row>& rows, const std::string& usd, const st
                     "METHOD_NOT_ALLOWED"});
   }
   for (const auto& path : std::vector<std::string>{
-           "/commands/deposits", "/command/deposit", "/commands", "/commands/deposit/extra", "/",
-           "/admin", "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-           "/accounts/" + usd + "/unknown", "/accounts/" + usd + "/events/extra", "/events/1"}) {
+           "/commands/deposits", "/command/deposit", "/commands", "/commands/deposit/extra",
+           "/assets/missing.js", "/index.html/", "/assets/../index.html", "/admin",
+           "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/accounts/" + usd + "/unknown",
+           "/accounts/" + usd + "/events/extra", "/events/1"}) {
     rows.push_back({"GET " + path, get(path), 404, "ROUTE_NOT_FOUND"});
   }
   for (const auto& id : std::vector<std::string>{
@@ -796,8 +801,10 @@ void add_routes(std::vector<hostile_row>& rows, const std::string& usd, const st
     rows.push_back({"GET " + target.substr(0, 80), get(target), 400, "INVALID_FIELD"});
   }
   std::string many_ids = "/accounts/snapshot?ids=";
-  for (int i = 0; i <= 100; ++i) many_ids += (i ? ",a" : "a") + std::to_string(i);
-  rows.push_back({"snapshot of 101 accounts", get(many_ids), 400, "INVALID_FIELD"});
+  for (std::size_t i = 0; i <= persistence::snapshot_accounts_max; ++i) {
+    many_ids += (i ? ",a" : "a") + std::to_string(i);
+  }
+  rows.push_back({"snapshot of one account too many", get(many_ids), 400, "INVALID_FIELD"});
   for (const auto& target :
        std::vector<std::string>{std::string{"/accounts/snapshot"},
                                 std::string{"/accounts/snapshot?ids="}, a + "/balance-at"}) {
@@ -846,12 +853,16 @@ TEST_F(hostile_input,
     std::string bytes;
   };
   std::string many_fields = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  for (int i = 0; i < 100; ++i) many_fields += "X-Field-" + std::to_string(i) + ": 1\r\n";
+  // With the Host field, one more than header_fields_max.
+  for (std::size_t i = 0; i < http::header_fields_max; ++i) {
+    many_fields += "X-Field-" + std::to_string(i) + ": 1\r\n";
+  }
   const std::vector<dropped_row> rows = {
       {"a 10 MB body", deposit_head + "Content-Length: 10485760\r\n\r\n" + body +
                            std::string(10'485'760 - body.size(), ' ')},
       {"a Content-Length of 1 MiB + 1 (no body sent)",
-       deposit_head + "Content-Length: 1048577\r\n\r\n" + body},
+       deposit_head + "Content-Length: " + std::to_string(http::transport_body_bytes_max + 1) +
+           "\r\n\r\n" + body},
       {"a Content-Length of 2^64",
        deposit_head + "Content-Length: 18446744073709551616\r\n\r\n" + body},
       {"a negative Content-Length", deposit_head + "Content-Length: -1\r\n\r\n" + body},
@@ -879,13 +890,14 @@ TEST_F(hostile_input,
                                       "Idempotency-Key: a\x7F"
                                       "b\r\nContent-Length: " +
                                       std::to_string(body.size()) + "\r\n\r\n" + body},
-      {"a URL over 8 KiB",
-       "GET /accounts?owner=" + std::string(9000, 'o') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"},
-      {"an Idempotency-Key of 8 KiB", deposit_head + "Idempotency-Key: " + std::string(8192, 'k') +
-                                          "\r\nContent-Length: " + std::to_string(body.size()) +
-                                          "\r\n\r\n" + body},
-      {"a header name over 256 bytes",
-       "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + std::string(300, 'X') + ": 1\r\n\r\n"},
+      {"a URL over 8 KiB", "GET /accounts?owner=" + std::string(http::url_bytes_max + 1, 'o') +
+                               " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"},
+      {"an Idempotency-Key of 8 KiB",
+       deposit_head + "Idempotency-Key: " + std::string(http::header_value_bytes_max, 'k') +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body},
+      {"a header name over 256 bytes", "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                                           std::string(http::header_name_bytes_max + 1, 'X') +
+                                           ": 1\r\n\r\n"},
       {"more than 100 header fields", many_fields + "\r\n"},
   };
   const auto before = ledger();

@@ -19,7 +19,7 @@ namespace {
 
 struct memory_backend {
   static void prepare() {}
-  persistence::read_model_store& store() { return views; }
+  persistence::memory_read_models& store() { return views; }
   persistence::memory_read_models views;
 };
 
@@ -27,7 +27,7 @@ struct postgres_backend {
   static void prepare() {
     ASSERT_TRUE(persistence::migrate(state_admin_db(), persistence::state_migrations()).ok());
   }
-  persistence::read_model_store& store() { return views; }
+  persistence::pg_read_models& store() { return views; }
   persistence::pg_read_models views{projector_state_db()};
 };
 
@@ -36,7 +36,8 @@ class read_models_contract : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { Backend::prepare(); }
 
-  persistence::read_model_store& views() { return backend_.store(); }
+  // Both sides of the read models: the writer's apply and checkpoints, and the queries.
+  auto& views() { return backend_.store(); }
 
   // `bodies` sealed one event each after `state`, which they advance.
   static std::vector<domain::event> seal(domain::account_state& state,
