@@ -29,6 +29,8 @@ constexpr int migrate_attempts_max = 10;
 constexpr int stream_setup_attempts_max = 6;
 constexpr auto stream_setup_pause = std::chrono::milliseconds{500};
 constexpr long long snapshot_every_max = 1'000'000'000;
+// JetStream refuses more than five replicas of a stream.
+constexpr long long stream_replicas_max = 5;
 // About a tenth of what one node commits per second on the reference machine
 // (docs/BENCHMARKS.md): one key cannot starve the others, and no ordinary client notices.
 constexpr long long rate_per_key_default = 1000;
@@ -62,6 +64,8 @@ std::vector<app::option_spec> option_specs() {
       app::connection_option("nats", "CHRONICLE_NATS", app::local_nats,
                              "NATS server URL(s), comma-separated; empty: no outbox relay (events "
                              "wait in the outbox)"),
+      {"nats-stream-replicas", "CHRONICLE_NATS_STREAM_REPLICAS", "1",
+       "copies of the NATS stream JetStream keeps (1 to 5; 3 on a three-server cluster)"},
       {"nats-ca", "CHRONICLE_NATS_CA", "",
        "PEM CA file: connect to NATS over TLS only, verifying the servers against it"},
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
@@ -170,11 +174,12 @@ bool check_roles(const app::options& opts) {
 // Connects to NATS and sets the stream up, giving a missing server a few
 // seconds; a node without NATS still serves commands, and its outbox relay
 // keeps trying. Null only when the URL list itself is unusable.
-std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts) {
+std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts, int stream_replicas) {
   messaging::nats_settings settings;
   settings.urls = opts.get("nats");
   settings.client_name = "chronicled " + opts.get("node-id");
   settings.ca_file = opts.get("nats-ca");
+  settings.stream_replicas = stream_replicas;
   auto bus = messaging::nats_bus::connect(settings);
   if (!bus) {
     std::fprintf(stderr, "chronicled: %s\n", bus.error().c_str());
@@ -271,13 +276,14 @@ int run(const app::options& opts) {
   const auto relay_batch_max =
       opts.integer("relay-batch-max", 1, static_cast<long long>(persistence::outbox_batch_max));
   const auto query_connections = opts.integer("query-connections", 1, 64);
+  const auto stream_replicas = opts.integer("nats-stream-replicas", 1, stream_replicas_max);
   const auto snapshot_every = opts.integer("snapshot-every", 0, snapshot_every_max);
   const auto rate_per_key = opts.integer("rate-per-key", 0, rate_max);
   const auto rate_burst = opts.integer("rate-burst", 1, rate_max);
   const auto per_client = opts.integer("connections-per-client", 0, connections_per_client_max);
-  for (const auto* r :
-       {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
-        &query_connections, &snapshot_every, &rate_per_key, &rate_burst, &per_client}) {
+  for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
+                        &query_connections, &stream_replicas, &snapshot_every, &rate_per_key,
+                        &rate_burst, &per_client}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
@@ -322,7 +328,7 @@ int run(const app::options& opts) {
   if (opts.get("nats").empty()) {
     std::fprintf(stderr, "chronicled: no --nats: events stay in the outbox, read models idle\n");
   } else {
-    bus = connect_bus(opts);
+    bus = connect_bus(opts, static_cast<int>(*stream_replicas));
     if (!bus) return 2;
     relay = spawn_relay(system, opts, bus, static_cast<std::size_t>(*relay_batch_max));
     projection = spawn_projection(system, opts, bus);

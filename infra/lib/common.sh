@@ -27,17 +27,6 @@ as_pg() {
   fi
 }
 
-# Like as_pg, but replaces the current process instead of forking (runuser forks and
-# waits), so that `$!` of a background `exec_as_pg ...` is the PID of the command itself.
-exec_as_pg() {
-  cd / || return 1
-  if ((EUID == 0)); then
-    exec setpriv --reuid=postgres --regid=postgres --init-groups \
-      env HOME=/var/lib/postgresql USER=postgres LOGNAME=postgres "$@"
-  fi
-  exec "$@"
-}
-
 # Closes every file descriptor above 2 in the current (sub)shell, so a daemon started from
 # here holds no pipe or lock of its caller: a harness waiting for EOF on a pipe would hang.
 close_extra_fds() {
