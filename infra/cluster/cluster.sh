@@ -13,6 +13,7 @@
 #   cluster.sh kill KIND N        SIGKILL member N (1-3) of KIND: ledger, db (Patroni and its
 #                                 PostgreSQL postmaster and children) or nats
 #   cluster.sh restart KIND N     stop member N of KIND if it runs, start it, wait until ready
+#   cluster.sh leader db|nats     print N of the Patroni leader or of the LEDGER stream leader
 #
 # Only the KEY=value lines go to stdout; progress goes to stderr. Member n of each group
 # listens on the group's first port + n - 1; the first ports can be changed through
@@ -82,7 +83,11 @@ joined() {
   echo "$*"
 }
 pid_file() { echo "$PID_DIR/$1$2.pid"; }
-member_pid() { cat "$(pid_file "$1" "$2")" 2>/dev/null || true; }
+member_pid() {
+  local pid=""
+  read -r pid 2>/dev/null <"$(pid_file "$1" "$2")" || true
+  echo "$pid"
+}
 http_ok() { curl -sf --max-time "$CURL_TIMEOUT_S" "$1" >/dev/null 2>&1; }
 
 # Starts a daemon in its own session with nothing of ours open, and records its PID.
@@ -150,7 +155,11 @@ etcd_ready() { etcd_healthy "$1"; }
 patroni_url() { echo "http://127.0.0.1:$(port_of "$PATRONI_PORT" "$1")"; }
 db_dir() { echo "$RUN/pg/$1"; }
 db_running() { pid_file_running "$(pid_file db "$1")" patroni; }
-postmaster_pid() { head -n 1 "$(db_dir "$1")/data/postmaster.pid" 2>/dev/null || true; }
+postmaster_pid() {
+  local pid=""
+  read -r pid 2>/dev/null <"$(db_dir "$1")/data/postmaster.pid" || true
+  echo "$pid"
+}
 
 patroni_write_config() {
   local n=$1 dir etcd_hosts=() m
@@ -246,7 +255,7 @@ db_start() {
 db_stop_orphan() {
   local n=$1 pid
   pid=$(postmaster_pid "$n")
-  pid_running "$pid" && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == postgres ]] || return 0
+  pid_is "$pid" postgres || return 0
   log "stopping the PostgreSQL of db $n that outlived its Patroni (pid $pid)"
   as_pg "$PG_BIN/pg_ctl" -D "$(db_dir "$n")/data" -m fast -w -t "$STOP_TIMEOUT_S" stop >&2 ||
     kill_postmaster "$n"
@@ -441,7 +450,7 @@ member_ready_timeout() {
 postmaster_family() {
   local pid
   pid=$(postmaster_pid "$1")
-  pid_running "$pid" && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == postgres ]] || return 0
+  pid_is "$pid" postgres || return 0
   echo "$pid"
   ps -o pid= --ppid "$pid" 2>/dev/null || true
 }
@@ -514,15 +523,16 @@ start_group() {
 }
 
 cluster_start() {
-  local began=$SECONDS
+  local began=$SECONDS m
   start_group etcd
-  local m
+  log "etcd ready after $((SECONDS - began)) s"
   for m in "${MEMBERS[@]}"; do db_start "$m"; done
   wait_for "$DB_READY_TIMEOUT_S" "Patroni leader and synchronous standby" db_cluster_ready ||
     die "the database cluster did not become ready (logs: $LOG_DIR/db*.log)"
   db_bootstrap_cluster
-  log "database cluster ready: $(patroni_members | tr '\n' ';')"
+  log "database cluster ready after $((SECONDS - began)) s: $(patroni_members | tr '\n' ';')"
   start_group nats
+  log "NATS ready after $((SECONDS - began)) s"
   ensure_keys_file
   # The first node applies the migrations alone; then the others start together.
   ledger_start 1
@@ -600,8 +610,19 @@ print_status() {
   return $rc
 }
 
+print_leader() {
+  local leader
+  if [[ $1 == db ]]; then
+    leader=$(patroni_members | awk '$2 == "leader" {print $1}')
+  else
+    leader=$(nats_stream_leader)
+  fi
+  [[ $leader =~ [1-3]$ ]] || die "no $1 leader now"
+  echo "${leader: -1}"
+}
+
 usage() {
-  sed -n '2,20p' "$SCRIPT" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,21p' "$SCRIPT" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -612,6 +633,7 @@ main() {
   case $cmd in
     start | stop | env | status) ;;
     kill | restart) (($# == 2)) || usage ;;
+    leader) [[ ${1:-} == db || ${1:-} == nats ]] || usage ;;
     *) usage ;;
   esac
   set_paths
@@ -629,6 +651,7 @@ main() {
       ;;
     env) print_env "${1:-plain}" ;;
     status) print_status ;;
+    leader) print_leader "$1" ;;
     kill)
       valid_member "$1" "$2"
       kill_member "$1" "$2"

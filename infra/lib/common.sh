@@ -39,20 +39,29 @@ close_extra_fds() {
   done
 }
 
-# True when the process exists and is not a zombie (PID 1 may not reap promptly).
+# True when the process exists and is not a zombie (PID 1 may not reap promptly). Reads with
+# builtins only: a fork per check is slow on a loaded machine, and `kill` checks many PIDs.
 pid_running() {
   local pid=$1 stat
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  read -r stat 2>/dev/null <"/proc/$pid/stat" || return 1
   stat=${stat##*) }
   [[ ${stat%% *} != Z ]]
 }
 
-# True when the PID file names a live process whose command name is COMM (PIDs get reused).
+# True when PID runs and its command name is COMM (PIDs get reused).
+pid_is() {
+  local pid=$1 comm=$2 name=""
+  pid_running "$pid" || return 1
+  read -r name 2>/dev/null <"/proc/$pid/comm" || return 1
+  [[ $name == "$comm" ]]
+}
+
+# True when the PID file names a live process whose command name is COMM.
 pid_file_running() {
-  local pid_file=$1 comm=$2 pid
-  pid=$(cat "$pid_file" 2>/dev/null || true)
-  pid_running "$pid" && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$comm" ]]
+  local pid=""
+  read -r pid 2>/dev/null <"$1" || return 1
+  pid_is "$pid" "$2"
 }
 
 postgres_can_write() {

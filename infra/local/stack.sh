@@ -31,9 +31,9 @@ REPO=$(cd "$(dirname "$STACK")/../.." && pwd -P)
 readonly STACK REPO
 
 readonly LOG_PREFIX=stack
-# shellcheck source=../lib/common.sh
+# shellcheck source=SCRIPTDIR/../lib/common.sh
 source "$REPO/infra/lib/common.sh"
-# shellcheck source=../lib/database.sh
+# shellcheck source=SCRIPTDIR/../lib/database.sh
 source "$REPO/infra/lib/database.sh"
 
 # ---------------------------------------------------------------------------------------
