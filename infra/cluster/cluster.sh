@@ -42,6 +42,10 @@ readonly DB_READY_TIMEOUT_S=120
 readonly NATS_READY_TIMEOUT_S=30
 readonly LEDGER_READY_TIMEOUT_S=60
 readonly BOOTSTRAP_ATTEMPTS_MAX=30
+# Our ports lie in Linux's ephemeral range (32768-60999): an outgoing connection of any
+# program may hold one for a while, and a server that finds its port taken exits. Such a
+# member is started again, this many times in all.
+readonly START_ATTEMPTS_MAX=3
 readonly STOP_TIMEOUT_S=30
 readonly LOCK_TIMEOUT_S=300
 readonly POLL_S=0.2
@@ -430,13 +434,6 @@ valid_member() {
 
 member_running() { "${1}_running" "$2"; }
 
-member_ready() {
-  case $1 in
-    db) db_member_ready "$2" ;;
-    *) "${1}_ready" "$2" ;;
-  esac
-}
-
 member_ready_timeout() {
   case $1 in
     db) echo "$DB_READY_TIMEOUT_S" ;;
@@ -504,26 +501,48 @@ stop_member() {
 restart_member() {
   local kind=$1 n=$2
   stop_member "$kind" "$n"
-  "${kind}_start" "$n"
-  wait_for "$(member_ready_timeout "$kind")" "$kind $n" member_ready "$kind" "$n" ||
-    die "$kind $n did not become ready (log: $LOG_DIR/$kind$n.log)"
+  if [[ $kind == db ]]; then
+    db_start "$n"
+    wait_for "$DB_READY_TIMEOUT_S" "db $n" db_member_ready "$n" ||
+      die "db $n did not become ready (log: $LOG_DIR/db$n.log)"
+  else
+    start_member "$kind" "$n"
+  fi
   log "$kind $n ready"
 }
 
 # ---------------------------------------------------------------------------------------
 # The whole cluster
 
+# Starts member N of KIND and waits until it is ready; starts it again when it exits first.
+start_member() {
+  local kind=$1 n=$2 attempt deadline
+  for ((attempt = 1; attempt <= START_ATTEMPTS_MAX; attempt++)); do
+    "${kind}_start" "$n"
+    deadline=$((SECONDS + $(member_ready_timeout "$kind")))
+    while member_running "$kind" "$n" && ((SECONDS < deadline)); do
+      "${kind}_ready" "$n" && return 0
+      sleep "$POLL_S"
+    done
+    member_running "$kind" "$n" || { log "$kind $n exited (attempt $attempt): $(
+      tail -n 1 "$LOG_DIR/$kind$n.log" 2>/dev/null)"; continue; }
+    break
+  done
+  die "$kind $n did not become ready (log: $LOG_DIR/$kind$n.log)"
+}
+
 start_group() {
   local kind=$1 m
   for m in "${MEMBERS[@]}"; do "${kind}_start" "$m"; done
-  for m in "${MEMBERS[@]}"; do
-    wait_for "$(member_ready_timeout "$kind")" "$kind $m" "${kind}_ready" "$m" ||
-      die "$kind $m did not become ready (log: $LOG_DIR/$kind$m.log)"
-  done
+  for m in "${MEMBERS[@]}"; do start_member "$kind" "$m"; done
 }
 
 cluster_start() {
   local began=$SECONDS m
+  # NATS first: its route ports are the likeliest to be taken as the source port of the
+  # long-lived connections the others open (etcd's peers, Patroni, the nodes).
+  start_group nats
+  log "NATS ready after $((SECONDS - began)) s"
   start_group etcd
   log "etcd ready after $((SECONDS - began)) s"
   for m in "${MEMBERS[@]}"; do db_start "$m"; done
@@ -531,13 +550,9 @@ cluster_start() {
     die "the database cluster did not become ready (logs: $LOG_DIR/db*.log)"
   db_bootstrap_cluster
   log "database cluster ready after $((SECONDS - began)) s: $(patroni_members | tr '\n' ';')"
-  start_group nats
-  log "NATS ready after $((SECONDS - began)) s"
   ensure_keys_file
   # The first node applies the migrations alone; then the others start together.
-  ledger_start 1
-  wait_for "$LEDGER_READY_TIMEOUT_S" "ledger 1" ledger_ready 1 ||
-    die "ledger node 1 did not become ready (log: $LOG_DIR/ledger1.log)"
+  start_member ledger 1
   start_group ledger
   log "cluster ready in $((SECONDS - began)) s (run folder $RUN$RUN_NOTE)"
 }
