@@ -47,6 +47,7 @@ readonly BOOTSTRAP_ATTEMPTS_MAX=30
 # member is started again, this many times in all.
 readonly START_ATTEMPTS_MAX=3
 readonly STOP_TIMEOUT_S=30
+readonly SPAWN_TIMEOUT_S=10
 readonly LOCK_TIMEOUT_S=300
 readonly POLL_S=0.2
 readonly CURL_TIMEOUT_S=1
@@ -96,13 +97,31 @@ http_ok() { curl -sf --max-time "$CURL_TIMEOUT_S" "$1" >/dev/null 2>&1; }
 
 # Starts a daemon in its own session with nothing of ours open, and records its PID.
 # Every program of the command execs the next (no fork), so that the PID is the daemon's.
+# Returns once the daemon has replaced the shell (its command name is the daemon's), so that
+# the *_running checks count it, or once it has exited.
 spawn() {
-  local kind=$1 n=$2
+  local kind=$1 n=$2 pid deadline
   shift 2
   (close_extra_fds
     cd /
     exec setsid "$@" </dev/null >>"$LOG_DIR/$kind$n.log" 2>&1) &
-  echo "$!" >"$(pid_file "$kind" "$n")"
+  pid=$!
+  echo "$pid" >"$(pid_file "$kind" "$n")"
+  deadline=$((SECONDS + SPAWN_TIMEOUT_S))
+  until pid_is "$pid" "$(member_comm "$kind")" || ! pid_running "$pid" ||
+    ((SECONDS >= deadline)); do
+    sleep 0.05
+  done
+}
+
+# The command name of a member's process.
+member_comm() {
+  case $1 in
+    etcd) echo etcd ;;
+    db) echo patroni ;;
+    nats) echo nats-server ;;
+    ledger) echo chronicled ;;
+  esac
 }
 
 # Runs what follows as the PostgreSQL user (PostgreSQL refuses root) without forking, as
@@ -516,15 +535,17 @@ restart_member() {
 
 # Starts member N of KIND and waits until it is ready; starts it again when it exits first.
 start_member() {
-  local kind=$1 n=$2 attempt deadline
+  local kind=$1 n=$2 attempt deadline pid
   for ((attempt = 1; attempt <= START_ATTEMPTS_MAX; attempt++)); do
     "${kind}_start" "$n"
     deadline=$((SECONDS + $(member_ready_timeout "$kind")))
-    while member_running "$kind" "$n" && ((SECONDS < deadline)); do
+    # Alive by PID alone: right after spawn the process may not have exec'd the daemon yet.
+    pid=$(member_pid "$kind" "$n")
+    while pid_running "$pid" && ((SECONDS < deadline)); do
       "${kind}_ready" "$n" && return 0
       sleep "$POLL_S"
     done
-    member_running "$kind" "$n" || { log "$kind $n exited (attempt $attempt): $(
+    pid_running "$pid" || { log "$kind $n exited (attempt $attempt): $(
       tail -n 1 "$LOG_DIR/$kind$n.log" 2>/dev/null)"; continue; }
     break
   done
