@@ -22,6 +22,11 @@ TEST_FUZZ_SECONDS ?= 20
 # `make test SANITIZERS=0` skips the ASan+UBSan build and run (`make test-asan` runs it alone).
 SANITIZERS     ?= 1
 STACK          := infra/local/stack.sh
+CLUSTER        := infra/cluster/cluster.sh
+# `make test CHAOS=0` skips the cluster's chaos test (`make chaos` runs it alone).
+CHAOS          ?= 1
+# The chaos test alone takes minutes on a loaded 2-core machine; its own ctest time limit.
+CHAOS_TIMEOUT  ?= 900
 NODE_URL  ?= http://127.0.0.1:8080/
 CTEST_TIMEOUT  ?= 600
 # Extra arguments, e.g. `make test CTEST_ARGS='-L unit'` or `make run RUN_ARGS='--help'`.
@@ -43,7 +48,8 @@ SANITIZER_ENV  := ASAN_OPTIONS=detect_leaks=1:log_path=$(abspath $(ASAN_REPORTS)
 # (tests/support/node_process.cpp); those written during the run are searched.
 NODE_LOG_GLOB  := chronicled-test-*.log
 
-.PHONY: deps deps-sanitizers build build-asan build-fuzz stack stop run test test-asan fuzz clean
+.PHONY: deps deps-sanitizers deps-cluster build build-asan build-fuzz stack stop run test test-asan \
+  fuzz cluster cluster-down chaos clean
 
 deps:
 	@bash infra/local/deps.sh
@@ -51,6 +57,10 @@ deps:
 # What `deps` installs, and what only the sanitizer and fuzz builds need.
 deps-sanitizers:
 	bash infra/local/deps.sh packages.txt packages-sanitizers.txt
+
+# What the local three-node cluster needs besides (etcd, Patroni; infra/cluster/README.md).
+deps-cluster:
+	bash infra/local/deps.sh packages.txt packages-cluster.txt
 
 # ccache keys on paths relative to the checkout, so a clone elsewhere (CI, a worktree) reuses
 # what an earlier build of the same sources compiled.
@@ -87,6 +97,14 @@ stack:
 stop:
 	bash $(STACK) stop
 
+# The local three-node cluster (infra/cluster/README.md), idempotent: prints
+# CHRONICLE_NODE_URLS=<url>,<url>,<url> and CHRONICLE_API_KEY=<a new admin key>.
+cluster: deps-cluster build
+	bash $(CLUSTER) start
+
+cluster-down:
+	bash $(CLUSTER) stop
+
 # Each run replaces the admin key "dev-admin" in the stack's keys file and prints its token
 # (the file keeps only hashes, so an earlier token cannot be shown again), then the node runs
 # in the foreground. It prints what a person needs and nothing else: the dashboard's URL and
@@ -108,12 +126,14 @@ run: deps build
 # The suites keep to databases and a NATS stream of their own (`stack.sh env --tests`): each
 # ctest run starts by emptying them (the test_stack_reset fixture in tests/CMakeLists.txt) and
 # ends by checking that the ledger `make run` serves was left as it was (test_stack_check).
-# Then, unless turned off: the same tests built with ASan+UBSan (test-asan), and each fuzz
-# target for TEST_FUZZ_SECONDS. Any failure stops the run with a non-zero status.
+# Then, unless turned off: the cluster's chaos test (chaos), the same tests built with
+# ASan+UBSan (test-asan), and each fuzz target for TEST_FUZZ_SECONDS. Any failure stops the
+# run with a non-zero status.
 test: deps-sanitizers build stack
 	eval "$$(bash $(STACK) env --tests --export)"; \
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2 --no-tests=error \
-	  --timeout $(CTEST_TIMEOUT) $(CTEST_ARGS)
+	  --timeout $(CTEST_TIMEOUT) -LE cluster $(CTEST_ARGS)
+	if [[ "$(CHAOS)" != 0 ]]; then $(MAKE) --no-print-directory chaos; fi
 	if [[ "$(SANITIZERS)" != 0 ]]; then $(MAKE) --no-print-directory test-asan; fi
 	if [[ "$(TEST_FUZZ_SECONDS)" != 0 ]]; then \
 	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS); fi
@@ -125,13 +145,20 @@ test-asan: deps-sanitizers build-asan stack
 	eval "$$(bash $(STACK) env --tests --export)"; \
 	status=0; \
 	env $(SANITIZER_ENV) ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 --no-tests=error \
-	  --timeout $(CTEST_TIMEOUT) $(CTEST_ARGS) || status=$$?; \
+	  --timeout $(CTEST_TIMEOUT) -LE cluster $(CTEST_ARGS) || status=$$?; \
 	reports=$$(find $(ASAN_REPORTS) -type f; \
 	  find /tmp -maxdepth 1 -name '$(NODE_LOG_GLOB)' -newer $(ASAN_REPORTS) \
 	    -exec grep -l -E 'runtime error:|Sanitizer' {} + || true); \
 	for report in $$reports; do echo "=== sanitizer report $$report"; cat "$$report"; done; \
 	if [[ -n $$reports ]]; then echo "test-asan: sanitizer reports above" >&2; exit 1; fi; \
 	exit $$status
+
+# The cluster label alone (tests/cluster/): starts the local cluster, kills a ledger node,
+# the NATS stream leader and the Patroni leader under load, and stops the cluster (several
+# minutes; docs/FAILURE_SCENARIOS.md). A cluster `make cluster` started is used and stopped.
+chaos: deps-cluster build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure --no-tests=error \
+	  --timeout $(CHAOS_TIMEOUT) -L cluster
 
 fuzz: deps-sanitizers build-fuzz
 	bash fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)

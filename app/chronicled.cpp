@@ -31,6 +31,8 @@ constexpr int migrate_attempts_max = 10;
 constexpr int stream_setup_attempts_max = 6;
 constexpr auto stream_setup_pause = std::chrono::milliseconds{500};
 constexpr long long snapshot_every_max = 1'000'000'000;
+// JetStream refuses more than five replicas of a stream.
+constexpr long long stream_replicas_max = 5;
 // About a tenth of what one node commits per second on the reference machine
 // (docs/BENCHMARKS.md): one key cannot starve the others, and no ordinary client notices.
 constexpr long long rate_per_key_default = 1000;
@@ -69,6 +71,8 @@ std::vector<app::option_spec> option_specs() {
       {"stream", "CHRONICLE_STREAM", messaging::stream_names::default_name,
        "the NATS JetStream stream committed events are published to and projected from; its "
        "subjects are '<name in lower case>.events.<account>' (the test suites use their own)"},
+      {"nats-stream-replicas", "CHRONICLE_NATS_STREAM_REPLICAS", "1",
+       "copies of the NATS stream JetStream keeps (1 to 5; 3 on a three-server cluster)"},
       {"nats-ca", "CHRONICLE_NATS_CA", "",
        "PEM CA file: connect to NATS over TLS only, verifying the servers against it"},
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
@@ -185,12 +189,14 @@ bool check_roles(const app::options& opts) {
 // seconds; a node without NATS still serves commands, and its outbox relay
 // keeps trying. Null only when the URL list itself is unusable.
 std::shared_ptr<messaging::nats_bus> connect_bus(const app::options& opts,
-                                                 messaging::stream_names stream) {
+                                                 messaging::stream_names stream,
+                                                 int stream_replicas) {
   messaging::nats_settings settings;
   settings.urls = opts.get("nats");
   settings.client_name = "chronicled " + opts.get("node-id");
   settings.ca_file = opts.get("nats-ca");
   settings.stream = std::move(stream);
+  settings.stream_replicas = stream_replicas;
   auto bus = messaging::nats_bus::connect(settings);
   if (!bus) {
     std::fprintf(stderr, "chronicled: %s\n", bus.error().c_str());
@@ -303,6 +309,7 @@ int run(const app::options& opts) {
   const auto relay_batch_max =
       opts.integer("relay-batch-max", 1, static_cast<long long>(persistence::outbox_batch_max));
   const auto query_connections = opts.integer("query-connections", 1, 64);
+  const auto stream_replicas = opts.integer("nats-stream-replicas", 1, stream_replicas_max);
   const auto snapshot_every = opts.integer("snapshot-every", 0, snapshot_every_max);
   const auto rate_per_key = opts.integer("rate-per-key", 0, rate_max);
   const auto rate_burst = opts.integer("rate-burst", 1, rate_max);
@@ -310,8 +317,8 @@ int run(const app::options& opts) {
   const auto ws_clients = opts.integer("ws-clients-max", 1, ws_clients_max);
   const auto ws_buffer = opts.integer("ws-buffer-events", 10, ws_buffer_events_max);
   for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
-                        &query_connections, &snapshot_every, &rate_per_key, &rate_burst,
-                        &per_client, &ws_clients, &ws_buffer}) {
+                        &query_connections, &stream_replicas, &snapshot_every, &rate_per_key,
+                        &rate_burst, &per_client, &ws_clients, &ws_buffer}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
@@ -361,7 +368,7 @@ int run(const app::options& opts) {
   if (opts.get("nats").empty()) {
     std::fprintf(stderr, "chronicled: no --nats: events stay in the outbox, read models idle\n");
   } else {
-    bus = connect_bus(opts, *stream);
+    bus = connect_bus(opts, *stream, static_cast<int>(*stream_replicas));
     if (!bus) return 2;
     relay = spawn_relay(system, opts, bus, static_cast<std::size_t>(*relay_batch_max));
     projection = spawn_projection(system, opts, bus);

@@ -26,7 +26,6 @@
 # under /root, mode 700) in /var/tmp/chronicle-<first 12 hex of sha256(repo path)>.
 set -euo pipefail
 
-readonly PG_BIN=/usr/lib/postgresql/15/bin
 readonly PG_PORT=${CHRONICLE_PG_PORT:-55432}
 readonly NATS_PORT=${CHRONICLE_NATS_PORT:-44222}
 readonly NATS_MONITOR_PORT=${CHRONICLE_NATS_MONITOR_PORT:-48222}
@@ -35,102 +34,22 @@ readonly PG_READY_TIMEOUT_S=30
 readonly NATS_READY_TIMEOUT_S=30
 readonly NATS_STOP_TIMEOUT_S=10
 readonly LOCK_TIMEOUT_S=120
-# A unix socket path must fit in sun_path (108 bytes, NUL included).
-readonly SOCKET_PATH_MAX=100
 
 STACK=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/$(basename "${BASH_SOURCE[0]}")
 REPO=$(cd "$(dirname "$STACK")/../.." && pwd -P)
 readonly STACK REPO
 
-# Connection settings from the caller's environment (PGHOST, PGPORT, PGUSER, ...) would
-# redirect our own psql/pg_ctl calls; every call here states its target explicitly.
-while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep '^PG' || true)
-
-log() { echo "stack: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# Runs a command as the user PostgreSQL runs as: `postgres` when we are root (PostgreSQL
-# refuses to run as root), ourselves otherwise. The working directory is / because
-# pg_ctl and initdb fail when they cannot read the current directory (e.g. /root).
-as_pg() {
-  if ((EUID == 0)); then
-    (cd / && runuser -u postgres -- "$@")
-  else
-    (cd / && "$@")
-  fi
-}
-
-# Closes every file descriptor above 2 in the current (sub)shell, so a daemon started from
-# here holds no pipe or lock of its caller: a harness waiting for EOF on a pipe would hang.
-close_extra_fds() {
-  local fd
-  for fd in /proc/"$BASHPID"/fd/*; do
-    fd=${fd##*/}
-    if ((fd > 2)); then
-      eval "exec ${fd}>&-" 2>/dev/null || true
-    fi
-  done
-}
-
-# True when the process exists and is not a zombie (PID 1 may not reap promptly).
-pid_running() {
-  local pid=$1 stat
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [[ ${stat%% *} != Z ]]
-}
+readonly LOG_PREFIX=stack
+# shellcheck source=SCRIPTDIR/../lib/common.sh
+source "$REPO/infra/lib/common.sh"
+# shellcheck source=SCRIPTDIR/../lib/database.sh
+source "$REPO/infra/lib/database.sh"
 
 # ---------------------------------------------------------------------------------------
 # Run folder
 
-postgres_can_write() {
-  local dir=$1
-  if ((EUID == 0)); then
-    # shellcheck disable=SC2016 # $1 is expanded by the inner shell, on purpose.
-    runuser -u postgres -- /bin/sh -c 'cd / && test -w "$1" && test -x "$1"' sh "$dir" \
-      2>/dev/null
-  else
-    test -w "$dir" && test -x "$dir"
-  fi
-}
-
-# Creates RUN/pg owned by the PostgreSQL user; fails if that user cannot write into it.
-prepare_pg_dir() {
-  local run=$1
-  mkdir -p "$run/pg" 2>/dev/null || return 1
-  if ((EUID == 0)); then
-    chown postgres:postgres "$run/pg" || return 1
-  fi
-  chmod 0755 "$run" "$run/pg" || return 1
-  postgres_can_write "$run/pg"
-}
-
-socket_path_fits() {
-  local sock="$1/pg/sock/.s.PGSQL.$PG_PORT"
-  ((${#sock} <= SOCKET_PATH_MAX))
-}
-
-RUN_NOTE=""
-
-pick_run_dir() {
-  local local_run="$REPO/.run" hash fallback
-  if socket_path_fits "$local_run" && prepare_pg_dir "$local_run"; then
-    RUN=$local_run
-    return
-  fi
-  # Leave no empty folders behind in the checkout when it cannot be used.
-  rmdir "$local_run/pg" "$local_run" 2>/dev/null || true
-  hash=$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
-  fallback=/var/tmp/chronicle-$hash
-  prepare_pg_dir "$fallback" ||
-    die "neither $local_run nor $fallback is usable by the PostgreSQL user"
-  RUN=$fallback
-  RUN_NOTE=" ($local_run is not reachable by the PostgreSQL user or its socket path is too long)"
-}
-
 set_paths() {
-  pick_run_dir
+  pick_run_dir "$REPO/.run" chronicle "/pg/sock/.s.PGSQL.$PG_PORT"
   PG_DIR=$RUN/pg
   PG_DATA=$PG_DIR/data
   PG_SOCK=$PG_DIR/sock
@@ -197,66 +116,14 @@ pg_wait_ready() {
   done
 }
 
-# The database roles (docs/SECURITY.md, "Database roles"). The migrations grant each role
-# its privileges on the tables; here we create the roles, the databases and who may connect.
-# The passwords are for this local stack only; they differ from the role names so that a
-# test can tell a leaked password from a role name in a log.
-readonly OWNER_PASSWORD=owner-local-7Rk2vQ
-readonly APP_PASSWORD=app-local-3Wd8nL
-readonly PROJECTOR_PASSWORD=projector-local-9Tf4xZ
-readonly AUDITOR_PASSWORD=auditor-local-6Mb1pJ
-# What `make run` serves, and the test suites' own (see the top of this file).
-readonly RUN_EVENTS_DB=chronicle_events RUN_STATE_DB=chronicle_state RUN_STREAM=LEDGER
-readonly TEST_EVENTS_DB=chronicle_test_events TEST_STATE_DB=chronicle_test_state
-readonly TEST_STREAM=LEDGER_TEST
-
-# psql as the superuser on this checkout's running server (its port, whatever the caller's
+pg_psql() { as_pg "$PG_BIN/psql" "$@"; }
+# The superuser on this checkout's running server (its port, whatever the caller's
 # environment names: a test may run with another checkout's variables).
-pg_psql() {
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$(pg_running_port)" \
-    -U postgres "$@"
-}
+pg_superuser() { echo "host=$PG_SOCK port=$(pg_running_port) user=postgres"; }
 
 # Creates the roles and, when missing, the four databases with who may connect.
 pg_bootstrap() {
-  local db
-  pg_psql -d postgres -v owner_pw="$OWNER_PASSWORD" -v app_pw="$APP_PASSWORD" \
-    -v projector_pw="$PROJECTOR_PASSWORD" -v auditor_pw="$AUDITOR_PASSWORD" >/dev/null <<'SQL'
-SELECT format('CREATE ROLE %I', r)
-  FROM unnest(ARRAY['chronicle_owner', 'chronicle_app', 'chronicle_projector',
-                    'chronicle_auditor']) AS r
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
-ALTER ROLE chronicle_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
-  PASSWORD :'owner_pw';
-ALTER ROLE chronicle_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
-  PASSWORD :'app_pw';
-ALTER ROLE chronicle_projector WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
-  PASSWORD :'projector_pw';
-ALTER ROLE chronicle_auditor WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
-  PASSWORD :'auditor_pw';
-SQL
-  for db in "$RUN_EVENTS_DB" "$RUN_STATE_DB" "$TEST_EVENTS_DB" "$TEST_STATE_DB"; do
-    pg_create_db "$db"
-  done
-}
-
-# Creates one database, owned by the owner role, that only the four roles may reach.
-pg_create_db() {
-  local db=$1
-  pg_psql -d postgres -v db="$db" >/dev/null <<'SQL'
-SELECT format('CREATE DATABASE %I OWNER chronicle_owner ENCODING ''UTF8'' TEMPLATE template0',
-              :'db')
- WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
-SELECT format('ALTER DATABASE %I OWNER TO chronicle_owner', :'db') \gexec
-SELECT format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', :'db') \gexec
-SELECT format('GRANT CONNECT ON DATABASE %I TO chronicle_owner, chronicle_app, '
-              'chronicle_projector, chronicle_auditor', :'db') \gexec
-SQL
-  pg_psql -d "$db" >/dev/null <<'SQL'
-REVOKE ALL ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO chronicle_app, chronicle_projector, chronicle_auditor;
-GRANT ALL ON SCHEMA public TO chronicle_owner;
-SQL
+  db_bootstrap "$(pg_superuser)" pg_psql
 }
 
 # Databases of a test's own: dropped (with any session still on them) and created empty, like
@@ -269,11 +136,12 @@ pg_fresh_db() {
     [[ $db != "$RUN_EVENTS_DB" && $db != "$RUN_STATE_DB" ]] ||
       die "$db is the database 'make run' serves; fresh-db never drops it"
     log "recreating database $db"
-    pg_psql -d postgres -v db="$db" >/dev/null <<'SQL'
+    pg_psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_superuser) dbname=postgres" -v db="$db" \
+      >/dev/null <<'SQL'
 SET client_min_messages = warning;
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
 SQL
-    pg_create_db "$db"
+    db_create "$(pg_superuser)" "$db" pg_psql
   done
 }
 
@@ -318,12 +186,7 @@ pg_stop() {
 
 nats_pid() { cat "$NATS_PID_FILE" 2>/dev/null || true; }
 
-# The PID file counts only while it names a live nats-server (PIDs get reused).
-nats_running() {
-  local pid
-  pid=$(nats_pid)
-  pid_running "$pid" && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == nats-server ]]
-}
+nats_running() { pid_file_running "$NATS_PID_FILE" nats-server; }
 
 nats_healthy() {
   curl -sf --max-time 1 \
@@ -382,10 +245,10 @@ nats_stop() {
 # Arguments: --export (shell syntax) and --tests (the test suites' databases and stream), in
 # any order.
 print_env() {
-  local export=0 events=$RUN_EVENTS_DB state=$RUN_STATE_DB stream=$RUN_STREAM key value i arg
+  local mode=plain events=$RUN_EVENTS_DB state=$RUN_STATE_DB stream=$RUN_STREAM arg
   for arg in "$@"; do
     case $arg in
-      --export) export=1 ;;
+      --export) mode=--export ;;
       --tests)
         events=$TEST_EVENTS_DB
         state=$TEST_STATE_DB
@@ -394,34 +257,15 @@ print_env() {
       *) usage ;;
     esac
   done
-  local common="host=127.0.0.1 port=$PG_PORT" timeout="connect_timeout=2"
-  local app="user=chronicle_app password=$APP_PASSWORD"
-  local owner="user=chronicle_owner password=$OWNER_PASSWORD"
-  local projector="user=chronicle_projector password=$PROJECTOR_PASSWORD"
-  local auditor="user=chronicle_auditor password=$AUDITOR_PASSWORD"
-  local -a pairs=(
-    CHRONICLE_EVENTS_DB "$common dbname=$events $app $timeout"
-    CHRONICLE_STATE_DB "$common dbname=$state $app $timeout"
-    CHRONICLE_ADMIN_DB "$common dbname=$events $owner $timeout"
-    CHRONICLE_STATE_ADMIN_DB "$common dbname=$state $owner $timeout"
-    CHRONICLE_PROJECTOR_EVENTS_DB "$common dbname=$events $projector $timeout"
-    CHRONICLE_PROJECTOR_STATE_DB "$common dbname=$state $projector $timeout"
-    CHRONICLE_AUDITOR_EVENTS_DB "$common dbname=$events $auditor $timeout"
-    CHRONICLE_AUDITOR_STATE_DB "$common dbname=$state $auditor $timeout"
+  local -a pairs
+  mapfile -t pairs < <(db_env_pairs "host=127.0.0.1 port=$PG_PORT" "$events" "$state")
+  pairs+=(
     CHRONICLE_NATS "nats://127.0.0.1:$NATS_PORT"
     CHRONICLE_STREAM "$stream"
     CHRONICLE_RUN_DIR "$RUN"
     CHRONICLE_STACK "$STACK"
   )
-  for ((i = 0; i < ${#pairs[@]}; i += 2)); do
-    key=${pairs[i]}
-    value=${pairs[i + 1]}
-    if ((export)); then
-      printf "export %s='%s'\n" "$key" "${value//\'/\'\\\'\'}"
-    else
-      printf '%s=%s\n' "$key" "$value"
-    fi
-  done
+  print_pairs "$mode" "${pairs[@]}"
 }
 
 print_status() {
