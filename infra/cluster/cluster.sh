@@ -41,6 +41,7 @@ readonly ETCD_READY_TIMEOUT_S=30
 readonly DB_READY_TIMEOUT_S=120
 readonly NATS_READY_TIMEOUT_S=30
 readonly LEDGER_READY_TIMEOUT_S=60
+readonly KEY_READY_TIMEOUT_S=10
 readonly BOOTSTRAP_ATTEMPTS_MAX=30
 # Our ports lie in Linux's ephemeral range (32768-60999): an outgoing connection of any
 # program may hold one for a while, and a server that finds its port taken exits. Such a
@@ -442,6 +443,20 @@ new_admin_key() {
   "$CHRONICLE_CLI" keys create --file "$KEYS_FILE" --id cluster-admin --role admin --replace
 }
 
+# Waits until every running ledger node accepts TOKEN: a node re-reads the keys file at most
+# once a second, and a key printed before that would be refused.
+await_key() {
+  local token=$1 m deadline=$((SECONDS + KEY_READY_TIMEOUT_S))
+  for m in "${MEMBERS[@]}"; do
+    ledger_running "$m" || continue
+    until curl -sf --max-time "$CURL_TIMEOUT_S" -H "Authorization: Bearer $token" \
+      "$(ledger_url "$m")session" >/dev/null 2>&1; do
+      ((SECONDS < deadline)) || die "ledger node $m refuses the new key after ${KEY_READY_TIMEOUT_S}s"
+      sleep 0.2
+    done
+  done
+}
+
 # ---------------------------------------------------------------------------------------
 # One member of a kind
 
@@ -679,6 +694,7 @@ main() {
       cluster_start
       local token
       token=$(new_admin_key) || die "could not create the admin key"
+      await_key "$token"
       print_pairs "${1:-plain}" CHRONICLE_NODE_URLS "$(ledger_urls)" CHRONICLE_API_KEY "$token"
       ;;
     stop)

@@ -108,15 +108,17 @@ class traffic {
   std::uint16_t port_of(int client) const { return ports_[node_of(client)]; }
   std::string account(int client) const { return prefix_ + "-" + std::to_string(client); }
 
-  bool open_accounts() const {
+  // Empty when every client's account opened, else what the first refusal said.
+  std::string open_accounts() const {
     for (int c = 0; c < clients(); ++c) {
       const nlohmann::json body{
           {"account_id", account(c)}, {"owner_name", "cluster test"}, {"currency", "EUR"}};
       const auto r = client::post_json(port_of(c), "/commands/create-account", body,
                                        {{"Authorization", bearer_}}, request_timeout_ms);
-      if (r.status != 201) return false;
+      if (r.status != 201) return "port " + std::to_string(port_of(c)) + ": " +
+                                  std::to_string(r.status) + " " + r.body;
     }
-    return true;
+    return "";
   }
 
   void start() {
@@ -275,7 +277,7 @@ void expect_store_has_acked(const std::string& events_db, const traffic& t) {
 
 TEST_F(cluster, a_killed_ledger_node_leaves_the_others_serving) {
   traffic t{ports_, key_, fresh_prefix("ledger")};
-  ASSERT_TRUE(t.open_accounts());
+  ASSERT_EQ(t.open_accounts(), "");
   t.start();
   std::this_thread::sleep_for(steady_phase);
   constexpr int victim = 2;  // node 2, index 1
@@ -345,7 +347,7 @@ std::optional<double> propagation_s(std::uint16_t port, const std::string& beare
 
 TEST_F(cluster, a_killed_nats_stream_leader_stalls_only_the_read_models) {
   traffic t{ports_, key_, fresh_prefix("nats")};
-  ASSERT_TRUE(t.open_accounts());
+  ASSERT_EQ(t.open_accounts(), "");
   const std::string probe = fresh_prefix("nats-probe");
   ASSERT_EQ(client::post_json(ports_[0], "/commands/create-account",
                               {{"account_id", probe}, {"owner_name", "probe"}, {"currency", "EUR"}},
@@ -390,7 +392,7 @@ TEST_F(cluster, a_killed_nats_stream_leader_stalls_only_the_read_models) {
 
 TEST_F(cluster, a_killed_patroni_leader_fails_over_and_loses_no_acknowledged_deposit) {
   traffic t{ports_, key_, fresh_prefix("db")};
-  ASSERT_TRUE(t.open_accounts());
+  ASSERT_EQ(t.open_accounts(), "");
   t.start();
   std::this_thread::sleep_for(steady_phase);
   const auto leader = leader_of("db");
