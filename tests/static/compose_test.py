@@ -411,6 +411,36 @@ def check_nats_cluster(compose):
     return problems
 
 
+def help_flags(*argv):
+    """The long options a program's --help lists ('--name', '--name=VALUE', '--name <v>')."""
+    run = subprocess.run([*argv, "--help"], capture_output=True, text=True)
+    flags = set(re.findall(r"(?<![\w-])--([a-z][\w-]*)", run.stdout + run.stderr))
+    if not flags:
+        raise RuntimeError(f"{' '.join(argv)} --help listed no options")
+    return flags
+
+
+def check_known_flags(compose, nats_flags, pg_isready_flags):
+    """The NATS servers' command lines and PostgreSQL's health check use only options the
+    programs have (Debian's nats-server and pg_isready, the versions of the images)."""
+    problems = []
+    for name, service in compose["services"].items():
+        argv = words(service.get("command"))
+        test = words((service.get("healthcheck") or {}).get("test"))
+        runs = []
+        if argv[:1] == ["nats-server"]:
+            runs.append((argv, nats_flags))
+        if test[1:2] == ["pg_isready"]:
+            runs.append((test[1:], pg_isready_flags))
+        for program_argv, known in runs:
+            for word in program_argv[1:]:
+                option = word[2:].split("=", 1)[0] if word.startswith("--") else None
+                if option is not None and option not in known:
+                    problems.append(f"{name} runs {program_argv[0]} with --{option}, which it "
+                                    "does not have")
+    return problems
+
+
 def check_files(compose):
     """Mounted scripts exist and parse; build sections name the Dockerfile and its stages."""
     problems = []
@@ -502,13 +532,16 @@ class compose_file(unittest.TestCase):
         cls.node_vars = help_env_names(program("CHRONICLED"))
         cls.migrate_vars = help_env_names(program("CHRONICLE_CLI"), "migrate")
         cls.keys_vars = help_env_names(program("CHRONICLE_CLI"), "keys", "create")
+        cls.nats_flags = help_flags("nats-server")
+        cls.pg_isready_flags = help_flags("pg_isready")
 
     def all_problems(self, compose):
         return (check_topology(compose) + check_cockroach_cluster(compose) +
                 check_migration_job(compose) + check_dependencies(compose) +
                 check_health(compose) + check_ports(compose) +
                 check_environment(compose, self.node_vars, self.migrate_vars, self.keys_vars) +
-                check_connections(compose) + check_nats_cluster(compose) + check_files(compose))
+                check_connections(compose) + check_nats_cluster(compose) + check_files(compose) +
+                check_known_flags(compose, self.nats_flags, self.pg_isready_flags))
 
     def test_the_topology_holds(self):
         self.assertEqual(self.all_problems(self.compose), [])
@@ -636,6 +669,14 @@ class compose_checks_notice(unittest.TestCase):
                                             package_list()), "installs jq")
         self.assertReports(check_dockerfile(text.replace("deps.sh packages.txt", "deps.sh x.txt"),
                                             package_list()), "does not install infra/local")
+
+    def test_an_option_nats_server_or_pg_isready_does_not_have(self):
+        c = self.broken()
+        c["services"]["nats-1"]["command"].append("--replicas=3")
+        c["services"]["postgres"]["healthcheck"]["test"].append("--wait")
+        problems = check_known_flags(c, help_flags("nats-server"), help_flags("pg_isready"))
+        self.assertReports(problems, "nats-1 runs nats-server with --replicas")
+        self.assertReports(problems, "postgres runs pg_isready with --wait")
 
     def test_a_missing_script(self):
         c = self.broken()
