@@ -24,9 +24,22 @@ readonly TEST_STREAM=LEDGER_TEST
 db_bootstrap() {
   local conninfo=$1 db
   shift
+  db_roles "$conninfo" "$OWNER_PASSWORD" "$APP_PASSWORD" "$PROJECTOR_PASSWORD" \
+    "$AUDITOR_PASSWORD" "$@"
+  for db in "$RUN_EVENTS_DB" "$RUN_STATE_DB" "$TEST_EVENTS_DB" "$TEST_STATE_DB"; do
+    db_create "$conninfo" "$db" "$@"
+  done
+}
+
+# Creates the four roles when missing and sets their passwords (OWNER APP PROJECTOR AUDITOR,
+# in that order, after CONNINFO; then psql as for db_bootstrap). The Compose set-up's
+# read-model PostgreSQL (infra/docker/postgres-setup.sh) calls it with passwords of its own.
+db_roles() {
+  local conninfo=$1 owner_pw=$2 app_pw=$3 projector_pw=$4 auditor_pw=$5
+  shift 5
   "$@" -X -q -v ON_ERROR_STOP=1 -d "$conninfo dbname=postgres" \
-    -v owner_pw="$OWNER_PASSWORD" -v app_pw="$APP_PASSWORD" \
-    -v projector_pw="$PROJECTOR_PASSWORD" -v auditor_pw="$AUDITOR_PASSWORD" >/dev/null <<'SQL'
+    -v owner_pw="$owner_pw" -v app_pw="$app_pw" \
+    -v projector_pw="$projector_pw" -v auditor_pw="$auditor_pw" >/dev/null <<'SQL'
 SELECT format('CREATE ROLE %I', r)
   FROM unnest(ARRAY['chronicle_owner', 'chronicle_app', 'chronicle_projector',
                     'chronicle_auditor']) AS r
@@ -40,9 +53,6 @@ ALTER ROLE chronicle_projector WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NO
 ALTER ROLE chronicle_auditor WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
   PASSWORD :'auditor_pw';
 SQL
-  for db in "$RUN_EVENTS_DB" "$RUN_STATE_DB" "$TEST_EVENTS_DB" "$TEST_STATE_DB"; do
-    db_create "$conninfo" "$db" "$@"
-  done
 }
 
 # Creates one database when missing (CONNINFO and psql as for db_bootstrap), owned by the
