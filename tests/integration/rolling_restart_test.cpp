@@ -30,8 +30,8 @@ constexpr auto poll_interval = 100ms;
 constexpr auto takeover_wait = 10s;
 constexpr auto converge_wait = 30s;
 constexpr int leave_wait_ms = 20'000;  // the node's bound is 10 s
-constexpr int accounts = 6;
-constexpr int clients = 3;
+constexpr int accounts = 8;
+constexpr int clients = 4;  // enough that each SIGTERM finds commands in flight
 
 std::uint16_t port_of(int n) {
   return static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT", "18100")) + n);
@@ -132,11 +132,17 @@ TEST(node_roles, given_two_relays_and_one_killed_mid_stream_then_every_event_is_
 
 // A steady workload: each client deposits 1 into its own accounts in turn (so no two commands
 // of one account race), through the nodes in turn, each command with an Idempotency-Key of its
-// own. A 503 NODE_DRAINING or a refused
-// connection was not accepted: the client sends the same command, same key, to the next node.
+// own. A 503 NODE_DRAINING was not accepted, nor was a command a node never answered when it
+// was sent after the node's SIGTERM (a refused connection): the client sends the same command,
+// same key, to the next node. A command sent BEFORE the SIGTERM that gets no answer was taken
+// and dropped: a failure (before graceful leave, SIGTERM dropped the commands in flight).
 struct workload {
+  using clock = std::chrono::steady_clock;
+
   std::vector<std::string> ids;
   std::vector<std::uint16_t> ports;
+  // Per node, when the test sent its current SIGTERM (clock ticks; 0: none since it started).
+  std::vector<std::unique_ptr<std::atomic<clock::rep>>> terminated_at;
   std::atomic<bool> stop{false};
   std::mutex mutex;
   std::map<std::string, std::int64_t> accepted;  // deposits acknowledged per account
@@ -149,13 +155,15 @@ struct workload {
       const auto& id = ids[static_cast<std::size_t>(client) * mine + n % mine];
       const auto key = "roll-" + std::to_string(client) + "-" + std::to_string(n) + "-" + id;
       send(id, key, static_cast<std::size_t>(client + n));
-      std::this_thread::sleep_for(20ms);
+      std::this_thread::sleep_for(5ms);
     }
   }
 
   void send(const std::string& id, const std::string& key, std::size_t first_node) {
     for (std::size_t attempt = 0; attempt < 50; ++attempt) {
-      const auto port = ports[(first_node + attempt) % ports.size()];
+      const auto node = (first_node + attempt) % ports.size();
+      const auto port = ports[node];
+      const auto sent_at = clock::now().time_since_epoch().count();
       const auto r = post_json(port, "/commands/deposit", {{"account_id", id}, {"amount", "1"}},
                                {{"Idempotency-Key", key}}, 15'000);
       std::lock_guard<std::mutex> lock{mutex};
@@ -164,7 +172,8 @@ struct workload {
         return;
       }
       const bool draining = r.status == 503 && r.json().value("code", "") == "NODE_DRAINING";
-      const bool no_connection = r.status == 0 && r.body.empty();
+      const auto term = terminated_at[node]->load();
+      const bool no_connection = r.status == 0 && r.body.empty() && term != 0 && sent_at > term;
       if (!draining && !no_connection) {
         failures.push_back(key + ": " + std::to_string(r.status) + " " + r.body);
         return;
@@ -186,17 +195,21 @@ TEST(node_roles, given_a_rolling_restart_under_load_then_no_accepted_command_fai
     nodes.push_back(std::make_unique<node_process>(port_of(30 + n)));
     ASSERT_TRUE(nodes.back()->started()) << "see " << nodes.back()->log_path();
     load.ports.push_back(nodes.back()->port());
+    load.terminated_at.push_back(std::make_unique<std::atomic<workload::clock::rep>>(0));
   }
   load.ids = open_accounts(load.ports[0], "roll-" + unique_suffix());
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) threads.emplace_back([&load, c] { load.run(c); });
 
   std::this_thread::sleep_for(1s);
-  for (auto& node : nodes) {
+  for (std::size_t n = 0; n < nodes.size(); ++n) {
+    auto& node = nodes[n];
     const auto port = node->port();
+    load.terminated_at[n]->store(workload::clock::now().time_since_epoch().count());
     EXPECT_EQ(node->terminate(leave_wait_ms), 0) << "see " << node->log_path();
     node = std::make_unique<node_process>(port);
     EXPECT_TRUE(node->started()) << "see " << node->log_path();
+    load.terminated_at[n]->store(0);
     std::this_thread::sleep_for(1s);
   }
   load.stop.store(true);
