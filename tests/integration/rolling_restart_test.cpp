@@ -130,6 +130,22 @@ TEST(node_roles, given_two_relays_and_one_killed_mid_stream_then_every_event_is_
   }
 }
 
+TEST(node_roles, given_a_leave_that_cannot_flush_then_it_exits_1_and_another_relay_publishes) {
+  // NATS on a port nobody listens on: this node commits, but its relay cannot publish.
+  const auto dead_nats = "nats://127.0.0.1:" + std::to_string(port_of(40));
+  node_process cut_off{port_of(24), {"--nats", dead_nats, "--shutdown-timeout-ms", "2000"}};
+  ASSERT_TRUE(cut_off.started()) << "see " << cut_off.log_path();
+  const auto ids = open_accounts(cut_off.port(), "unflushed-" + unique_suffix());
+  EXPECT_EQ(cut_off.terminate(leave_wait_ms), 1) << "see " << cut_off.log_path();
+  for (const auto& id : ids) EXPECT_EQ(committed_events(id), 1);
+
+  node_process relay{port_of(25)};
+  ASSERT_TRUE(relay.started()) << "see " << relay.log_path();
+  for (const auto& id : ids) {
+    EXPECT_TRUE(eventually([&] { return on_stream_once(id); }, converge_wait)) << id;
+  }
+}
+
 // A steady workload: each client deposits 1 into its own accounts in turn (so no two commands
 // of one account race), through the nodes in turn, each command with an Idempotency-Key of its
 // own. A 503 NODE_DRAINING was not accepted, nor was a command a node never answered when it
