@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "actors/account_registry.hpp"
+#include "app/graceful_leave.hpp"
 #include "app/options.hpp"
 #include "domain/redact.hpp"
 #include "http/server.hpp"
@@ -17,6 +18,7 @@
 #include "persistence/pg_event_store.hpp"
 #include "persistence/pg_outbox_store.hpp"
 #include "persistence/pg_read_models.hpp"
+#include "persistence/pg_role_lock.hpp"
 #include "persistence/privileges.hpp"
 #include "projections/live_feed.hpp"
 #include "projections/projection_actor.hpp"
@@ -42,6 +44,7 @@ constexpr long long ws_clients_max = 10'000;
 constexpr long long ws_buffer_events_max = 1'000'000;
 constexpr long long connections_per_client_default = 64;
 constexpr long long connections_per_client_max = 100'000;
+constexpr long long shutdown_timeout_ms_max = 600'000;
 
 std::vector<app::option_spec> option_specs() {
   return {
@@ -78,6 +81,10 @@ std::vector<app::option_spec> option_specs() {
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
        "events the outbox relay publishes to NATS per batch (1 to 1000)"},
       {"node-id", "CHRONICLE_NODE_ID", "node-1", "this node's name in health reports"},
+      {"shutdown-timeout-ms", "CHRONICLE_SHUTDOWN_TIMEOUT_MS",
+       std::to_string(app::shutdown_timeout_default.count()),
+       "on SIGTERM, how long the node may take to finish the commands in flight, flush the "
+       "outbox and release its roles before it exits anyway (app/graceful_leave.hpp)"},
       {"db-connections", "CHRONICLE_DB_CONNECTIONS", "8",
        "database workers (one connection and one thread each)"},
       {"query-connections", "CHRONICLE_QUERY_CONNECTIONS", "2",
@@ -267,7 +274,8 @@ caf::actor spawn_live_feed(caf::actor_system& system, const app::options& opts,
 }
 
 projections::projection_actor spawn_projection(caf::actor_system& system, const app::options& opts,
-                                               std::shared_ptr<messaging::nats_bus> bus) {
+                                               std::shared_ptr<messaging::nats_bus> bus,
+                                               std::shared_ptr<http::node_state> node) {
   const std::string state_db = opts.get("projector-state-db");
   const std::string events_db = opts.get("projector-events-db");
   projections::projection_deps deps;
@@ -275,6 +283,16 @@ projections::projection_actor spawn_projection(caf::actor_system& system, const 
   deps.make_views = [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); };
   deps.make_events = [events_db] {
     return std::make_unique<persistence::pg_event_store>(events_db);
+  };
+  // One projection per read-model database: the nodes sharing it take turns by its lock.
+  deps.make_lock = [state_db] {
+    return std::make_unique<persistence::pg_role_lock>(state_db,
+                                                        persistence::projection_lock_key);
+  };
+  deps.on_role = [node](projections::projection_role role) {
+    node->projection.store(role == projections::projection_role::active
+                               ? http::projection_role_view::active
+                               : http::projection_role_view::standby);
   };
   return system.spawn<caf::detached>(projections::projection_actor_impl, std::move(deps),
                                      projections::projection_limits{});
@@ -316,9 +334,10 @@ int run(const app::options& opts) {
   const auto per_client = opts.integer("connections-per-client", 0, connections_per_client_max);
   const auto ws_clients = opts.integer("ws-clients-max", 1, ws_clients_max);
   const auto ws_buffer = opts.integer("ws-buffer-events", 10, ws_buffer_events_max);
+  const auto shutdown_timeout = opts.integer("shutdown-timeout-ms", 0, shutdown_timeout_ms_max);
   for (const auto* r : {&port, &connections, &http_threads, &live_max, &batch_max, &relay_batch_max,
                         &query_connections, &stream_replicas, &snapshot_every, &rate_per_key,
-                        &rate_burst, &per_client, &ws_clients, &ws_buffer}) {
+                        &rate_burst, &per_client, &ws_clients, &ws_buffer, &shutdown_timeout}) {
     if (!*r) {
       std::fprintf(stderr, "chronicled: %s\n", r->error().c_str());
       return 2;
@@ -362,6 +381,7 @@ int run(const app::options& opts) {
           return std::make_unique<persistence::pg_event_store>(events_db);
         }}));
   }
+  auto node = std::make_shared<http::node_state>();
   std::shared_ptr<messaging::nats_bus> bus;
   messaging::outbox_relay relay;
   projections::projection_actor projection;
@@ -371,7 +391,8 @@ int run(const app::options& opts) {
     bus = connect_bus(opts, *stream, static_cast<int>(*stream_replicas));
     if (!bus) return 2;
     relay = spawn_relay(system, opts, bus, static_cast<std::size_t>(*relay_batch_max));
-    projection = spawn_projection(system, opts, bus);
+    node->relay.store(http::relay_role::running);
+    projection = spawn_projection(system, opts, bus, node);
   }
   auto queries = spawn_query_workers(system, opts, static_cast<std::size_t>(*query_connections));
   actors::registry_limits limits;
@@ -397,6 +418,7 @@ int run(const app::options& opts) {
   http_config.cors = *cors;
   http_config.ui_dir = opts.get("ui-dir");
   if (bus) http_config.bus_connected = [bus] { return bus->connected(); };
+  http_config.node = node;
   http_config.ws_clients_max = static_cast<std::size_t>(*ws_clients);
   http_config.ws_buffer_events = static_cast<std::size_t>(*ws_buffer);
   const std::string state_db = opts.get("state-db");
@@ -429,7 +451,9 @@ int run(const app::options& opts) {
 
   int received = 0;
   sigwait(&signals, &received);
-  std::fprintf(stderr, "chronicled: signal %d, shutting down\n", received);
+  std::fprintf(stderr, "chronicled: signal %d, leaving\n", received);
+  const bool drained = app::leave_gracefully(
+      system, {node, relay, projection, {}}, std::chrono::milliseconds{*shutdown_timeout});
   if (live_feed) caf::anon_send_exit(live_feed, caf::exit_reason::user_shutdown);
   server.value().reset();
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
@@ -438,7 +462,7 @@ int run(const app::options& opts) {
   if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
   for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(verifier, caf::exit_reason::user_shutdown);
-  return 0;
+  return drained ? 0 : 1;
 }
 
 }  // namespace

@@ -11,6 +11,8 @@ string(APPEND body "  static const std::vector<migration> all{\n")
 foreach(file IN LISTS SOURCES)
   get_filename_component(name ${file} NAME_WE)
   string(REGEX MATCH "^[0-9]+" number ${name})
+  # 008 would be an (invalid) octal literal in C++: the number without its leading zeros.
+  string(REGEX REPLACE "^0+([0-9])" "\\1" number ${number})
   file(READ ${file} sql)
   string(APPEND body "      {${number}, \"${name}\", R\"chronicle_sql(${sql})chronicle_sql\"},\n")
 endforeach()

@@ -86,7 +86,8 @@ http_answer events_answer(const std::string& id, const actors::events_page& p) {
 caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_registry registry,
                      std::vector<actors::query_worker> queries, projections::verifier verifier,
                      std::chrono::milliseconds timeout, std::string node_id,
-                     std::function<bool()> bus_connected, std::shared_ptr<const responder> out) {
+                     std::function<bool()> bus_connected, std::shared_ptr<const responder> out,
+                     std::shared_ptr<node_state> node) {
   auto on_error = [out](request req) {
     return [req, out](caf::error&) {
       out->problem(req, api_error::store_unavailable, "the ledger did not answer in time");
@@ -97,15 +98,41 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
   auto ask = [=](auto target, const request& req, auto message, auto answer) {
     self->request(target, timeout, std::move(message)).then(std::move(answer), on_error(req));
   };
+  // A command goes to the ledger only while the node is not draining, counted in flight until
+  // answered. The count goes up before draining is read, and app/ sets draining before it
+  // reads the count: either the drain sees this command in flight or the command sees the drain.
+  auto admit = [=](const request& req) {
+    node->commands_in_flight.fetch_add(1);
+    if (!node->draining.load()) return true;
+    node->commands_in_flight.fetch_sub(1);
+    out->problem(req, api_error::node_draining,
+                 "this node is leaving the cluster: send the command to another node");
+    return false;
+  };
+  auto ask_command = [=](const request& req, auto message, auto answer) {
+    self->request(registry, timeout, std::move(message))
+        .then(
+            [node, answer](actors::command_reply& r) mutable {
+              answer(r);
+              node->commands_in_flight.fetch_sub(1);
+            },
+            [node, req, out](caf::error&) {
+              out->problem(req, api_error::store_unavailable, "the ledger did not answer in time");
+              node->commands_in_flight.fetch_sub(1);
+            });
+  };
   return {
       [=](request req, actors::transfer_request& t) {
-        ask(registry, req, std::move(t),
-            [req, out](actors::command_reply& r) { out->respond(req, answer_command(r, "")); });
+        if (!admit(req)) return;
+        ask_command(req, std::move(t),
+                    [req, out](actors::command_reply& r) { out->respond(req, answer_command(r, "")); });
       },
       [=](request req, actors::command_request& cmd) {
+        if (!admit(req)) return;
         auto id = cmd.account_id;
-        ask(registry, req, std::move(cmd),
-            [req, id, out](actors::command_reply& r) { out->respond(req, answer_command(r, id)); });
+        ask_command(req, std::move(cmd), [req, id, out](actors::command_reply& r) {
+          out->respond(req, answer_command(r, id));
+        });
       },
       [=](request req, actors::account_query& q) {
         ask(registry, req, q,
@@ -175,12 +202,12 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
           const auto bus = !bus_connected    ? bus_health::off
                            : bus_connected() ? bus_health::up
                                              : bus_health::down;
-          out->respond(req, health_answer(r, node_id, bus));
+          out->respond(req, health_answer(r, node_id, bus, *node));
         });
       },
       [=](request req, metrics_atom) {
         ask(worker(), req, actors::progress_atom::value, [=](actors::progress_report& r) {
-          out->respond(req, 200, metrics_text(r), "text/plain; version=0.0.4");
+          out->respond(req, 200, metrics_text(r, *node), "text/plain; version=0.0.4");
         });
       },
   };
@@ -191,9 +218,11 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
 caf::actor spawn_bridge(caf::actor_system& system, actors::account_registry registry,
                         std::vector<actors::query_worker> queries, projections::verifier verifier,
                         std::chrono::milliseconds timeout, std::string node_id,
-                        std::function<bool()> bus_connected, std::shared_ptr<const responder> out) {
+                        std::function<bool()> bus_connected, std::shared_ptr<const responder> out,
+                        std::shared_ptr<node_state> node) {
   return system.spawn(bridge, std::move(registry), std::move(queries), std::move(verifier), timeout,
-                      std::move(node_id), std::move(bus_connected), std::move(out));
+                      std::move(node_id), std::move(bus_connected), std::move(out),
+                      std::move(node));
 }
 
 }  // namespace chronicle::http

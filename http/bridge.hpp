@@ -5,7 +5,9 @@
 // account registry (commands, strong reads, time travel) or a read-model query worker
 // (eventual reads, health, metrics) or the verifier (GET /accounts/:id/verify) and answers the
 // request when the reply comes back, or with 503 STORE_UNAVAILABLE when `timeout` passes first.
-// Every request it is sent is answered. Internal to http/.
+// Every request it is sent is answered. While the node drains (node_state), commands are
+// refused with 503 NODE_DRAINING; the commands it hands on are counted in flight until
+// answered, so a draining node knows when they are done. Internal to http/.
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -18,6 +20,7 @@
 
 #include "actors/account_registry.hpp"
 #include "actors/query_worker.hpp"
+#include "http/node_state.hpp"
 #include "http/responder.hpp"
 #include "projections/verify_actor.hpp"
 
@@ -32,6 +35,7 @@ using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 caf::actor spawn_bridge(caf::actor_system& system, actors::account_registry registry,
                         std::vector<actors::query_worker> queries, projections::verifier verifier,
                         std::chrono::milliseconds timeout, std::string node_id,
-                        std::function<bool()> bus_connected, std::shared_ptr<const responder> out);
+                        std::function<bool()> bus_connected, std::shared_ptr<const responder> out,
+                        std::shared_ptr<node_state> node);
 
 }  // namespace chronicle::http

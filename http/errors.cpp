@@ -28,6 +28,7 @@ status_and_code classify(api_error error) {
     case api_error::currency_mismatch: return {422, "CURRENCY_MISMATCH"};
     case api_error::idempotency_key_reused: return {422, "IDEMPOTENCY_KEY_REUSED"};
     case api_error::store_unavailable: return {503, "STORE_UNAVAILABLE"};
+    case api_error::node_draining: return {503, "NODE_DRAINING"};
     case api_error::unauthorized: return {401, "UNAUTHORIZED"};
     case api_error::forbidden: return {403, "FORBIDDEN"};
     case api_error::too_many_requests: return {429, "TOO_MANY_REQUESTS"};

@@ -30,6 +30,7 @@
 #include "domain/result.hpp"
 #include "http/api_keys.hpp"
 #include "http/cors.hpp"
+#include "http/node_state.hpp"
 #include "http/rate_limit.hpp"
 #include "projections/verify_actor.hpp"
 
@@ -61,6 +62,8 @@ struct server_config {
   std::size_t ws_buffer_events = 10'000;
   // Whether the node's NATS connection is up, for GET /health; empty: the node has no NATS.
   std::function<bool()> bus_connected;
+  // Draining, commands in flight and the node's roles (http/node_state.hpp); null: a fresh one.
+  std::shared_ptr<node_state> node;
   // The built dashboard (ui/), served at /; a missing folder serves none (/ is then 404).
   std::string ui_dir;
 };

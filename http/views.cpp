@@ -164,8 +164,25 @@ std::int64_t projection_lag_ms(const actors::progress_report& report,
   return std::max<std::int64_t>(0, (report.newest_event_at - p.last_event_at) / 1000);
 }
 
+namespace {
+
+const char* relay_role_name(relay_role role) {
+  return role == relay_role::running ? "running" : "off";
+}
+
+const char* projection_role_name(projection_role_view role) {
+  switch (role) {
+    case projection_role_view::active: return "active";
+    case projection_role_view::standby: return "standby";
+    case projection_role_view::off: break;
+  }
+  return "off";
+}
+
+}  // namespace
+
 http_answer health_answer(const actors::progress_report& report, const std::string& node_id,
-                          bus_health bus) {
+                          bus_health bus, const node_state& node) {
   json projections = json::array();
   for (const auto& p : report.projections) {
     projections.push_back({{"name", persistence::projection_name(p.which)},
@@ -174,22 +191,39 @@ http_answer health_answer(const actors::progress_report& report, const std::stri
                            {"lag_ms", projection_lag_ms(report, p)}});
   }
   const bool ok = report.event_store_up && report.read_models_up;
-  json body{{"status", ok ? "ok" : "degraded"},
+  const bool draining = node.draining.load();
+  json body{{"status", draining ? "draining" : ok ? "ok" : "degraded"},
             {"node_id", node_id},
             {"event_store", report.event_store_up ? "up" : "down"},
             {"read_models", report.read_models_up ? "up" : "down"},
             {"bus", bus == bus_health::up     ? "up"
                     : bus == bus_health::down ? "down"
                                               : "off"},
-            {"projections", std::move(projections)}};
+            {"projections", std::move(projections)},
+            {"roles",
+             {{"relay", relay_role_name(node.relay.load())},
+              {"projection", projection_role_name(node.projection.load())}}}};
   if (report.newest_event_at != 0) {
     body["newest_event_at"] = domain::format_instant(report.newest_event_at);
   }
-  return {report.event_store_up ? 200 : 503, body.dump()};
+  return {report.event_store_up && !draining ? 200 : 503, body.dump()};
 }
 
-std::string metrics_text(const actors::progress_report& report) {
+std::string metrics_text(const actors::progress_report& report, const node_state& node) {
   std::string out;
+  out += "# HELP chronicle_node_draining Whether the node is leaving (SIGTERM) and refuses "
+         "commands.\n";
+  out += "# TYPE chronicle_node_draining gauge\n";
+  out += "chronicle_node_draining " + std::to_string(node.draining.load() ? 1 : 0) + "\n";
+  out += "# HELP chronicle_relay_running Whether this node's outbox relay runs.\n";
+  out += "# TYPE chronicle_relay_running gauge\n";
+  out += "chronicle_relay_running " +
+         std::to_string(node.relay.load() == relay_role::running ? 1 : 0) + "\n";
+  out += "# HELP chronicle_projection_active Whether this node's projection holds the "
+         "read-model database's projection lock (1) or stands by (0).\n";
+  out += "# TYPE chronicle_projection_active gauge\n";
+  out += "chronicle_projection_active " +
+         std::to_string(node.projection.load() == projection_role_view::active ? 1 : 0) + "\n";
   out += "# HELP chronicle_event_store_up Whether the event store answered.\n";
   out += "# TYPE chronicle_event_store_up gauge\n";
   out += "chronicle_event_store_up " + std::to_string(report.event_store_up ? 1 : 0) + "\n";

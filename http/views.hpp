@@ -13,6 +13,7 @@
 #include "actors/query_worker.hpp"
 #include "domain/account.hpp"
 #include "http/errors.hpp"
+#include "http/node_state.hpp"
 #include "persistence/read_models.hpp"
 
 namespace chronicle::http {
@@ -51,8 +52,9 @@ std::int64_t projection_lag_ms(const actors::progress_report& report,
 enum class bus_health { up, down, off };
 
 // 200 when commands can be served (the event store is up), else 503.
+// 503 with status "draining" while the node drains.
 http_answer health_answer(const actors::progress_report& report, const std::string& node_id,
-                          bus_health bus);
-std::string metrics_text(const actors::progress_report& report);
+                          bus_health bus, const node_state& node);
+std::string metrics_text(const actors::progress_report& report, const node_state& node);
 
 }  // namespace chronicle::http

@@ -37,23 +37,32 @@ outgoing_message message_for(const stream_names& stream, const domain::event& e)
 domain::result<relay_count, relay_error> relay_once(persistence::outbox_store& outbox,
                                                     publisher& bus, std::size_t batch_max,
                                                     int publish_timeout_ms) {
-  auto pending = outbox.pending(std::min(batch_max, persistence::outbox_batch_max));
+  auto pending = outbox.claim(std::min(batch_max, persistence::outbox_batch_max));
   if (!pending) return domain::failure(from_store(pending.error()));
   relay_count count;
   count.pending = pending->size();
-  if (pending->empty()) return count;
+  if (pending->empty()) {
+    outbox.release();
+    return count;
+  }
 
   std::vector<outgoing_message> messages;
   messages.reserve(pending->size());
   for (const auto& e : *pending) messages.push_back(message_for(bus.stream(), e));
   const auto acked = bus.publish(messages, publish_timeout_ms);
-  if (!acked) return domain::failure(from_bus(acked.error()));
+  if (!acked) {
+    outbox.release();
+    return domain::failure(from_bus(acked.error()));
+  }
 
   std::vector<std::string> done_ids;
   for (std::size_t i = 0; i < messages.size() && i < acked->size(); ++i) {
     if ((*acked)[i]) done_ids.push_back(messages[i].msg_id);
   }
-  if (done_ids.empty()) return count;
+  if (done_ids.empty()) {
+    outbox.release();
+    return count;
+  }
   if (auto removed = outbox.remove(done_ids); !removed) {
     return domain::failure(from_store(removed.error()));
   }

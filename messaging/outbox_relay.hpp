@@ -1,8 +1,8 @@
 #pragma once
 
-// The outbox relay's one step, as pure logic over two interfaces: read a
+// The outbox relay's one step, as pure logic over two interfaces: claim a
 // bounded batch of pending events, publish them, delete the rows of those the
-// stream acknowledged.
+// stream acknowledged, and end the claim.
 //
 // Promises:
 // - Each event is published as domain::event_to_json(e).dump() on the bus's
@@ -14,6 +14,9 @@
 //   (same Nats-Msg-Id within its duplicate window), so nobody sees it twice.
 // - At-least-once into the stream, exactly-once as stored while the relay
 //   catches up within the duplicate window.
+// - Several relays on one outbox (one per node) publish disjoint batches: a row
+//   is published by the relay whose claim holds it (persistence/outbox.hpp), and
+//   every return ends the claim, so rows it did not remove go back to everyone.
 
 #include <cstddef>
 #include <string_view>
@@ -34,7 +37,7 @@ enum class relay_error {
 std::string_view describe(relay_error error);
 
 struct relay_count {
-  std::size_t pending = 0;  // events read from the outbox (at most batch_max)
+  std::size_t pending = 0;  // events claimed from the outbox (at most batch_max)
   std::size_t relayed = 0;  // of those, acknowledged by the stream and deleted
 };
 

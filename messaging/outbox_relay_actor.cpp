@@ -110,6 +110,23 @@ void sweep(self_ptr self, const relay_limits& limits) {
   request_sweep(self);
 }
 
+// Relays until a claim comes back short: everything this relay could claim is published.
+bool flush(self_ptr self, const relay_limits& limits) {
+  auto& st = self->state;
+  if (!st.prepared && st.io.prepare && !st.io.prepare()) return false;
+  st.prepared = true;
+  const auto full = std::min(limits.batch_max, persistence::outbox_batch_max);
+  for (std::size_t batch = 0; batch < limits.flush_batches_max; ++batch) {
+    const auto r =
+        relay_once(*st.io.outbox, *st.io.bus, limits.batch_max, limits.publish_timeout_ms);
+    if (!r) return false;
+    count_relayed(self, r->relayed);
+    if (r->relayed < r->pending) return false;
+    if (r->pending < full) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 outbox_relay::behavior_type outbox_relay_impl(
@@ -129,6 +146,7 @@ outbox_relay::behavior_type outbox_relay_impl(
         self->delayed_send(self, limits.sweep_interval, tick_atom::value);
       },
       [=](mark_atom) { self->state.marker_queued = false; },
+      [=](flush_atom) { return flush(self, limits); },
       [=](sweep_atom) {
         auto& st = self->state;
         st.sweep_queued = false;

@@ -17,6 +17,12 @@
 //   `failure_log_interval` while failing, recovery, and progress at most once
 //   per `progress_log_interval`.
 //
+// - flush_atom (a node leaving, app/chronicled.cpp) relays batch after batch until a claim
+//   comes back short, then answers true; false when the store or the bus failed, or after
+//   `flush_batches_max` full batches. The caller bounds its wait.
+// - Several nodes' relays share one outbox: each publishes only the rows its claim holds
+//   (persistence/outbox.hpp), so two never publish one row at once.
+//
 // Spawn it with caf::detached: a sweep blocks on the database and on NATS.
 
 #include <caf/stateful_actor.hpp>
@@ -33,10 +39,13 @@ namespace chronicle::messaging {
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using mark_atom = caf::atom_constant<caf::atom("mark")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 // wake_atom comes from account actors; the others the relay sends itself.
-using outbox_relay = caf::typed_actor<caf::reacts_to<actors::wake_atom>, caf::reacts_to<sweep_atom>,
-                                      caf::reacts_to<tick_atom>, caf::reacts_to<mark_atom>>;
+using outbox_relay =
+    caf::typed_actor<caf::reacts_to<actors::wake_atom>, caf::reacts_to<sweep_atom>,
+                     caf::reacts_to<tick_atom>, caf::reacts_to<mark_atom>,
+                     caf::replies_to<flush_atom>::with<bool>>;
 
 struct relay_limits {
   std::size_t batch_max = 500;  // events per publish (clamped to outbox_batch_max)
@@ -45,6 +54,7 @@ struct relay_limits {
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{5'000};
   std::size_t batches_per_sweep_max = 64;
+  std::size_t flush_batches_max = 1000;
   std::chrono::milliseconds progress_log_interval{10'000};
   std::chrono::milliseconds failure_log_interval{30'000};
 };

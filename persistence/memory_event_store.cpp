@@ -126,7 +126,7 @@ result<done, store_error> memory_event_store::revoke_hold(const std::string& acc
   return done{};
 }
 
-result<std::vector<domain::event>, store_error> memory_event_store::pending(std::size_t limit) {
+result<std::vector<domain::event>, store_error> memory_event_store::claim(std::size_t limit) {
   std::lock_guard<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
   limit = std::min(limit, outbox_batch_max);
@@ -136,6 +136,8 @@ result<std::vector<domain::event>, store_error> memory_event_store::pending(std:
   }
   return out;
 }
+
+void memory_event_store::release() {}
 
 result<done, store_error> memory_event_store::remove(const std::vector<std::string>& event_ids) {
   std::lock_guard<std::mutex> lock{mutex_};

@@ -57,8 +57,10 @@ class memory_event_store final : public event_store, public outbox_store {
   // what loading and verify make of a snapshot that disagrees with the events.
   void overwrite_snapshot(const domain::state_snapshot& snapshot);
 
-  result<std::vector<domain::event>, store_error> pending(std::size_t limit) override;
+  // One relay per twin: its claims hold nothing against a second one (the pg store's do).
+  result<std::vector<domain::event>, store_error> claim(std::size_t limit) override;
   result<done, store_error> remove(const std::vector<std::string>& event_ids) override;
+  void release() override;
 
   // Rows still in the outbox.
   std::size_t outbox_size() const;
@@ -110,7 +112,7 @@ class memory_event_store final : public event_store, public outbox_store {
   std::set<std::pair<std::string, std::string>> revoked_;  // (account_id, hold token)
   // Keyed by (account_id, version), like the table's primary key.
   std::map<std::pair<std::string, std::int64_t>, domain::state_snapshot> snapshots_;
-  // Keyed by (account_id, version), the order pending() answers in.
+  // Keyed by (account_id, version), the order claim() answers in.
   std::map<std::pair<std::string, std::int64_t>, domain::event> outbox_;
   std::size_t removes_to_fail_ = 0;
 };

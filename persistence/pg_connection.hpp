@@ -28,6 +28,8 @@ class pg_connection {
   // The open connection; throws pqxx::broken_connection when it cannot open.
   pqxx::connection& get();
   void reset() { connection_.reset(); }
+  // Whether a connection is open now (without opening one).
+  bool connected() const { return connection_ && connection_->is_open(); }
 
   // Runs `work` (which returns result<T, store_error> or a T); a lost
   // connection becomes unavailable, anything else failed, and either way the

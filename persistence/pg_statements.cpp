@@ -122,16 +122,43 @@ std::string event_heads() {
 }
 
 // The outbox rows are picked first, through outbox_by_key, and only then joined with their
-// events, one primary-key probe each: the events table is never read beyond those rows.
-std::string outbox_pending() {
-  return std::string{"SELECT "} + event_columns +
-         " FROM (SELECT account_id, version FROM outbox ORDER BY account_id, version LIMIT $1) o"
+// events, one primary-key probe each: the events table is never read beyond those rows. Each
+// claimed account's oldest pending row is one more probe of outbox_by_key. Rows another relay
+// holds are skipped without waiting, so two relays never wait on each other. The locking scan
+// sits in a CTE of its own: PostgreSQL runs it once, and only its rows are locked.
+std::string outbox_claim() {
+  return std::string{"WITH claimed AS (SELECT account_id, version FROM outbox"
+                     " ORDER BY account_id, version LIMIT $1 FOR UPDATE SKIP LOCKED),"
+                     " heads AS (SELECT account_id, min(version) AS first FROM claimed"
+                     " GROUP BY account_id)"
+                     " SELECT "} +
+         event_columns +
+         " FROM claimed o JOIN heads h ON h.account_id = o.account_id"
          " JOIN events e ON e.account_id = o.account_id AND e.version = o.version"
+         " WHERE h.first = (SELECT p.version FROM outbox p WHERE p.account_id = h.account_id"
+         " ORDER BY p.version LIMIT 1)"
          " ORDER BY o.account_id, o.version";
+}
+
+std::string outbox_claim_hold(int hold_ms) {
+  return "SET LOCAL idle_in_transaction_session_timeout = " + std::to_string(hold_ms);
 }
 
 std::string outbox_remove(std::size_t count) {
   return "DELETE FROM outbox WHERE event_id IN " + in_list(count);
+}
+
+std::string try_role_lock() {
+  return "SELECT pg_try_advisory_lock($1)";
+}
+
+std::string role_session_keepalives() {
+  return "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 1;"
+         " SET tcp_keepalives_count = 3";
+}
+
+std::string session_alive() {
+  return "SELECT 1";
 }
 
 std::string checkpoints(std::size_t count) {

@@ -50,10 +50,24 @@ std::string event_heads();
 
 // --- Outbox (chronicle_events) ---
 
-// $1 limit: the oldest pending rows joined with their events, in (account_id, version) order.
-std::string outbox_pending();
+// $1 limit: the oldest pending rows not claimed by another relay, locked (FOR UPDATE SKIP
+// LOCKED), joined with their events, in (account_id, version) order; of each account only if
+// its oldest pending row is among them (the others' turn comes when that row is gone).
+std::string outbox_claim();
+// No parameters: ends the claim's transaction by itself once idle for `hold_ms`.
+std::string outbox_claim_hold(int hold_ms);
 // $1..$count event ids.
 std::string outbox_remove(std::size_t count);
+
+// --- Roles (chronicle_state) ---
+
+// $1 key: takes the session-level advisory lock of a role, without waiting.
+std::string try_role_lock();
+// No parameters: the server probes an idle holder's connection (TCP keepalives), so the lock
+// of a holder cut off by the network is freed within seconds, not hours.
+std::string role_session_keepalives();
+// No parameters: a round trip that fails when the session is gone.
+std::string session_alive();
 
 // --- Read models (chronicle_state) ---
 

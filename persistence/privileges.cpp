@@ -36,7 +36,7 @@ std::vector<probe> probes_of(const role_requirements& r) {
 }  // namespace
 
 role_requirements application_on_events() {
-  return {{{history, {"SELECT", "INSERT"}}, {{"outbox"}, {"SELECT", "INSERT", "DELETE"}}},
+  return {{{history, {"SELECT", "INSERT"}}, {{"outbox"}, {"SELECT", "INSERT", "UPDATE", "DELETE"}}},
           {{history, rewrite}}};
 }
 

@@ -68,6 +68,31 @@ void reconcile_once(self_ptr self, const projection_limits& limits) {
   }
 }
 
+void set_active(self_ptr self, const projection_deps& deps, bool active) {
+  auto& st = self->state;
+  if (st.active == active) return;
+  st.active = active;
+  std::fprintf(stderr, "projection: %s\n",
+               active ? "active (holds the read-model database's projection lock)"
+                      : "standing by (another node projects into the read models)");
+  // A standby fetches nothing: its subscription would only hold messages back from the holder.
+  if (!active) st.feed.reset();
+  if (deps.on_role) deps.on_role(active ? projection_role::active : projection_role::standby);
+}
+
+// Whether this projection may project now: it holds the role, checked at most every
+// role_check_interval while held. Without a lock it always may.
+bool holds_role(self_ptr self, const projection_deps& deps, const projection_limits& limits) {
+  auto& st = self->state;
+  if (!st.lock) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (st.active && now - st.role_checked_at < limits.role_check_interval) return true;
+  const auto held = st.lock->hold();
+  st.role_checked_at = now;
+  set_active(self, deps, held.ok() && *held);
+  return st.active;
+}
+
 }  // namespace
 
 projection_actor::behavior_type projection_actor_impl(
@@ -75,18 +100,26 @@ projection_actor::behavior_type projection_actor_impl(
     projection_limits limits) {
   self->state.views = deps.make_views();
   self->state.events = deps.make_events();
+  if (deps.make_lock) {
+    self->state.lock = deps.make_lock();
+    if (deps.on_role) deps.on_role(projection_role::standby);
+  } else {
+    set_active(self, deps, true);
+  }
   self->send(self, pull_atom::value);
   self->delayed_send(self, limits.reconcile_interval, reconcile_atom::value);
   return {
       [=](pull_atom) {
-        if (pull_once(self, deps, limits)) {
+        if (!holds_role(self, deps, limits)) {
+          self->delayed_send(self, limits.standby_poll, pull_atom::value);
+        } else if (pull_once(self, deps, limits)) {
           self->send(self, pull_atom::value);
         } else {
           self->delayed_send(self, limits.retry_pause, pull_atom::value);
         }
       },
       [=](reconcile_atom) {
-        reconcile_once(self, limits);
+        if (holds_role(self, deps, limits)) reconcile_once(self, limits);
         self->delayed_send(self, limits.reconcile_interval, reconcile_atom::value);
       },
   };

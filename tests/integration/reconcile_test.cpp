@@ -22,6 +22,7 @@
 #include "messaging/outbox_relay.hpp"
 #include "persistence/pg_event_store.hpp"
 #include "persistence/pg_outbox_store.hpp"
+#include "tests/support/direct_append.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/own_stack.hpp"
@@ -60,14 +61,6 @@ bool eventually(Predicate done, std::chrono::milliseconds timeout) {
   return done();
 }
 
-// Appends `bodies` to an account straight into the event store, as an account actor would.
-void commit(persistence::event_store& store, const std::string& id,
-            const std::vector<domain::event_body>& bodies) {
-  auto state = persistence::load_state(store, id);
-  ASSERT_TRUE(state.ok());
-  auto sealed = domain::seal(*state, bodies, domain::new_uuid(), domain::now_micros());
-  ASSERT_TRUE(store.append({{{id, state->version}}, sealed, {}, {}, {}}).ok());
-}
 
 
 TEST(reconcile, given_messages_that_never_arrive_when_a_node_runs_then_read_models_converge) {

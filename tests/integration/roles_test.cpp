@@ -113,7 +113,7 @@ std::vector<role_case> role_cases() {
         {"commands", append_only},
         {"snapshots", append_only},
         {"hold_revocations", append_only},
-        {"outbox", {op::select, op::insert, op::remove}}},
+        {"outbox", rows_only}},
        on_read_models(read_only, none)},
       {"chronicle_projector",
        projector_events_db(),

@@ -293,8 +293,8 @@ TEST_F(store_cost, given_an_outbox_backlog_then_the_relay_reads_through_indexes)
   auto with_outbox = growing_events;
   with_outbox.insert("outbox");
   expect_index_plans(txn,
-                     {{"outbox_pending (backlog)", sql::outbox_pending(), {"500"}},
-                      {"outbox_pending (backlog, largest batch)", sql::outbox_pending(), {"1000"}}},
+                     {{"outbox_claim (backlog)", sql::outbox_claim(), {"500"}},
+                      {"outbox_claim (backlog, largest batch)", sql::outbox_claim(), {"1000"}}},
                      with_outbox);
   expect_index_plans(txn, {{"outbox_remove (500)", sql::outbox_remove(500), ids}}, growing_events);
 }

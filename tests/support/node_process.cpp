@@ -201,6 +201,29 @@ node_process::~node_process() {
   ::waitpid(pid_, nullptr, 0);
 }
 
+int node_process::terminate(int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{timeout_ms};
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(poll_interval);
+  }
+  kill_now();
+  return -1;
+}
+
+void node_process::kill_now() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 int stack_command(const std::string& subcommand) {
   const std::string script = env_or("CHRONICLE_STACK", "infra/local/stack.sh");
   const std::string command = "bash '" + script + "' " + subcommand + " >/dev/null";

@@ -60,6 +60,12 @@ class node_process {
   bool started() const { return started_; }
   const std::string& log_path() const { return log_path_; }
 
+  // Sends SIGTERM and waits up to `timeout_ms` for the node to exit: its exit status, or -1
+  // when it did not exit in time (then it is killed) or ended by a signal.
+  int terminate(int timeout_ms);
+  // SIGKILL, as a crash: the node gets no chance to clean up.
+  void kill_now();
+
  private:
   std::uint16_t port_;
   pid_t pid_ = -1;

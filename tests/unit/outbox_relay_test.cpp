@@ -152,7 +152,7 @@ TEST(relay_once, given_some_publishes_unacknowledged_then_only_acknowledged_rows
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->pending, 4u);
   EXPECT_EQ(first->relayed, 3u);
-  const auto left = store.pending(10);
+  const auto left = store.claim(10);
   ASSERT_TRUE(left.ok());
   EXPECT_EQ(ids_of(*left), (std::vector<std::string>{events[0].event_id}));
 
@@ -292,10 +292,11 @@ TEST(memory_bus, given_drop_and_reverse_then_consumers_see_a_gap_and_reordering)
 class shared_outbox final : public persistence::outbox_store {
  public:
   explicit shared_outbox(persistence::memory_event_store& target) : target_{target} {}
-  persistence::result<std::vector<domain::event>, persistence::store_error> pending(
+  persistence::result<std::vector<domain::event>, persistence::store_error> claim(
       std::size_t limit) override {
-    return target_.pending(limit);
+    return target_.claim(limit);
   }
+  void release() override { target_.release(); }
   persistence::result<persistence::done, persistence::store_error> remove(
       const std::vector<std::string>& ids) override {
     return target_.remove(ids);
