@@ -235,7 +235,9 @@ domain::result<std::vector<std::uint16_t>, std::string> loopback_ports(const std
 // Set by SIGINT or SIGTERM during a bank test: the clients finish their operations in flight
 // and the history is written whole (lock-free, so a signal handler may store it).
 std::atomic<bool> bank_test_stop{false};
-void stop_bank_test(int) { bank_test_stop.store(true); }
+void stop_bank_test(int) {
+  bank_test_stop.store(true);
+}
 
 int bank_test(int argc, char** argv) {
   std::optional<app::options> opts;

@@ -46,7 +46,9 @@ std::string node_url(std::uint16_t port) {
 
 // Whether the node decided: anything but no answer or a 5xx, after which the
 // outcome is unknown.
-bool answered(const client::http_response& r) { return r.status != 0 && r.status < 500; }
+bool answered(const client::http_response& r) {
+  return r.status != 0 && r.status < 500;
+}
 
 // The headers of every request: the API key, and `extra`.
 std::map<std::string, std::string> headers(const bank_test_config& config,
@@ -232,7 +234,7 @@ class bank_client {
   template <class Request>
   client::http_response send(operation& op, Request request) {
     const auto give_up = clock_type::now() + std::chrono::milliseconds{run_.config.retry_ms};
-    auto pause = std::chrono::duration_cast<std::chrono::milliseconds>(retry_pause_first);
+    std::chrono::milliseconds pause = retry_pause_first;
     for (;;) {
       const auto port = pick_node();
       op.node = node_url(port);
@@ -244,8 +246,7 @@ class bank_client {
       op.failed_attempts.push_back({op.node, r.status, now_ns()});
       ++run_.counts.retried;
       std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      retry_pause_max));
+      pause = std::min(pause * 2, retry_pause_max);
     }
   }
 

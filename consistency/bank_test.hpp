@@ -8,8 +8,8 @@
 // threads issue random operations until `duration` has passed: transfers
 // between random accounts (unless `transfers` is off), deposits, withdrawals,
 // strong reads of one account (unless `account_reads` is off) and strong reads
-// of several at one instant (GET /accounts/snapshot). Every command carries a fresh Idempotency-Key (a
-// transfer also uses it as its transfer_id).
+// of several at one instant (GET /accounts/snapshot). Every command carries a
+// fresh Idempotency-Key (a transfer also uses it as its transfer_id).
 //
 // Several nodes: client c's home is node c mod n. A client whose request gets
 // no answer or a 5xx moves to the next node in the list, and stays there for

@@ -80,7 +80,9 @@ constexpr double survivors_gap_max_s = 5;
 std::string script() {
   return env_or("CHRONICLE_CLUSTER_SCRIPT", "infra/cluster/cluster.sh");
 }
-std::string cli() { return env_or("CHRONICLE_CLI", "build/bin/chronicle"); }
+std::string cli() {
+  return env_or("CHRONICLE_CLI", "build/bin/chronicle");
+}
 
 // KEY=value lines of a cluster.sh call's stdout (its progress on stderr goes to the log).
 std::map<std::string, std::string> run_script(const std::string& args, int& exit_code) {
@@ -115,14 +117,18 @@ std::optional<int> leader_of(const std::string& kind) {
   return n - '0';
 }
 
-double seconds(clock_type::duration d) { return std::chrono::duration<double>(d).count(); }
+double seconds(clock_type::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 // Times in the history are nanoseconds of the same monotonic clock (CLOCK_MONOTONIC, which
 // every process on the machine shares).
 std::int64_t ns(clock_type::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
-double seconds_ns(std::int64_t d) { return static_cast<double>(d) / 1e9; }
+double seconds_ns(std::int64_t d) {
+  return static_cast<double>(d) / 1e9;
+}
 
 // The port in a node's URL ("http://127.0.0.1:9192/"), 0 when there is none.
 std::uint16_t port_of_url(const std::string& url) {
@@ -135,13 +141,12 @@ std::uint16_t port_of_url(const std::string& url) {
 class bank_workload {
  public:
   bank_workload(const std::string& urls, const std::string& history, const std::string& log) {
-    pid_ = spawn_logged({cli(), "bank-test", "--url", urls, "--duration",
-                         std::to_string(bank_duration_max_s), "--clients",
-                         std::to_string(bank_clients), "--accounts", std::to_string(bank_accounts),
-                         "--retry-ms", std::to_string(bank_retry_ms), "--request-timeout-ms",
-                         std::to_string(request_timeout_ms), "--history", history,
-                         bank_read_mode},
-                        log);
+    pid_ = spawn_logged(
+        {cli(), "bank-test", "--url", urls, "--duration", std::to_string(bank_duration_max_s),
+         "--clients", std::to_string(bank_clients), "--accounts", std::to_string(bank_accounts),
+         "--retry-ms", std::to_string(bank_retry_ms), "--request-timeout-ms",
+         std::to_string(request_timeout_ms), "--history", history, bank_read_mode},
+        log);
   }
   ~bank_workload() {
     stop();
@@ -250,7 +255,8 @@ double longest_pause(const std::vector<ack>& acks, clock_type::time_point from,
   }
   std::sort(times.begin(), times.end());
   std::int64_t longest = 0;
-  for (std::size_t i = 1; i < times.size(); ++i) longest = std::max(longest, times[i] - times[i - 1]);
+  for (std::size_t i = 1; i < times.size(); ++i)
+    longest = std::max(longest, times[i] - times[i - 1]);
   return seconds_ns(longest);
 }
 
@@ -351,7 +357,8 @@ TEST_F(cluster, the_bank_workload_survives_killed_ledger_node_event_store_primar
   const auto began = clock_type::now();
   ASSERT_TRUE(eventually([&] {
     return acks_between(acks(), began, clock_type::now() + 1h) >= successes_after_fault_min;
-  })) << "the bank test made no progress; its log: " << history << ".log";
+  })) << "the bank test made no progress; its log: "
+      << history << ".log";
   std::this_thread::sleep_for(steady_phase);
 
   // 1. A ledger node.
@@ -367,7 +374,8 @@ TEST_F(cluster, the_bank_workload_survives_killed_ledger_node_event_store_primar
   ASSERT_TRUE(eventually([&] {
     return acks_between(acks(), restarted, clock_type::now() + 1h, victim_port) >=
            successes_after_fault_min;
-  })) << "node " << victim << " did not serve again after its restart";
+  })) << "node "
+      << victim << " did not serve again after its restart";
   const auto ledger_back = clock_type::now();
   {
     const auto& history_now = reader.poll();

@@ -147,8 +147,9 @@ class unavailable_node {
       // The request is small: one read takes its head, which is all this node looks at.
       char buffer[8192];
       pollfd readable{connection, POLLIN, 0};
-      if (::poll(&readable, 1, poll_ms * 10) == 1 && ::read(connection, buffer, sizeof buffer) > 0 &&
-          ::write(connection, reply.data(), reply.size()) < 0) {
+      const bool read_some =
+          ::poll(&readable, 1, poll_ms * 10) == 1 && ::read(connection, buffer, sizeof buffer) > 0;
+      if (read_some && ::write(connection, reply.data(), reply.size()) < 0) {
         std::perror("unavailable_node write");
       }
       // Closing with unread bytes would reset the connection, and the client might lose the
