@@ -153,9 +153,10 @@ test-asan: deps-sanitizers build-asan stack
 	if [[ -n $$reports ]]; then echo "test-asan: sanitizer reports above" >&2; exit 1; fi; \
 	exit $$status
 
-# The cluster label alone (tests/cluster/): starts the local cluster, kills a ledger node,
-# the NATS stream leader and the Patroni leader under load, and stops the cluster (several
-# minutes; docs/FAILURE_SCENARIOS.md). A cluster `make cluster` started is used and stopped.
+# The cluster label alone (tests/cluster/): starts the local cluster, runs the bank workload
+# through its three nodes while it kills a ledger node, the Patroni leader and the NATS stream
+# leader, checks the history and the read models, and stops the cluster (a few minutes;
+# docs/FAILURE_SCENARIOS.md). A cluster `make cluster` started is used and stopped.
 chaos: deps-cluster build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --no-tests=error \
 	  --timeout $(CHAOS_TIMEOUT) -L cluster

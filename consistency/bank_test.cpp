@@ -25,6 +25,9 @@ using clock_type = std::chrono::steady_clock;
 constexpr const char* currency_code = "USD";
 constexpr int setup_attempts_max = 5;
 constexpr auto progress_interval = std::chrono::seconds{1};
+// Between two attempts of one operation: doubling from the first to the last.
+constexpr auto retry_pause_first = std::chrono::milliseconds{50};
+constexpr auto retry_pause_max = std::chrono::milliseconds{800};
 // Amounts are drawn from 1 minor unit up to these.
 // Deposits and withdrawals of the same size keep the total from drifting far.
 constexpr std::int64_t transfer_amount_max = 5'000;
@@ -34,6 +37,17 @@ constexpr std::int64_t withdraw_amount_max = 3'000;
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch())
       .count();
+}
+
+// A node as the history names it.
+std::string node_url(std::uint16_t port) {
+  return "http://127.0.0.1:" + std::to_string(port) + "/";
+}
+
+// Whether the node decided: anything but no answer or a 5xx, after which the
+// outcome is unknown.
+bool answered(const client::http_response& r) {
+  return r.status != 0 && r.status < 500;
 }
 
 // The headers of every request: the API key, and `extra`.
@@ -95,11 +109,15 @@ class history_file {
 };
 
 struct counters {
-  std::atomic<std::size_t> invoked{0}, ok{0}, failed{0}, unknown{0};
+  std::atomic<std::size_t> invoked{0}, ok{0}, failed{0}, unknown{0}, retried{0};
 
   bank_test_progress snapshot(clock_type::time_point start) const {
-    return {std::chrono::duration<double>(clock_type::now() - start).count(), invoked.load(),
-            ok.load(), failed.load(), unknown.load()};
+    return {std::chrono::duration<double>(clock_type::now() - start).count(),
+            invoked.load(),
+            ok.load(),
+            failed.load(),
+            unknown.load(),
+            retried.load()};
   }
 };
 
@@ -112,6 +130,10 @@ struct run_context {
   history_file& history;
   counters& counts;
   clock_type::time_point deadline;
+
+  bool stopping() const {
+    return clock_type::now() >= deadline || (config.stop != nullptr && config.stop->load());
+  }
 };
 
 // A version 4 UUID made of the run's prefix, the client and a sequence number,
@@ -129,11 +151,16 @@ std::string make_key(std::uint64_t prefix, int client, std::uint64_t sequence) {
 class bank_client {
  public:
   bank_client(const run_context& run, int index)
-      : run_{run}, index_{index}, process_{index}, random_{seeded(run.config.seed, index)} {}
+      : run_{run},
+        index_{index},
+        process_{index},
+        random_{seeded(run.config.seed, index)},
+        home_{static_cast<std::size_t>(index) % run.config.ports.size()},
+        node_{home_} {}
 
   void run() {
     for (std::size_t n = 0; n < run_.config.operations_per_client_max; ++n) {
-      if (clock_type::now() >= run_.deadline) return;
+      if (run_.stopping()) return;
       step();
     }
   }
@@ -148,8 +175,9 @@ class bank_client {
   void step() {
     const bool transfers = run_.config.transfers;
     // Weights: transfer, deposit, withdraw, read, read_all.
-    std::discrete_distribution<int> pick{
-        {transfers ? 35.0 : 0.0, transfers ? 15.0 : 30.0, transfers ? 15.0 : 30.0, 20.0, 15.0}};
+    std::discrete_distribution<int> pick{{transfers ? 35.0 : 0.0, transfers ? 15.0 : 30.0,
+                                          transfers ? 15.0 : 30.0,
+                                          run_.config.account_reads ? 20.0 : 0.0, 15.0}};
     switch (pick(random_)) {
       case 0: transfer(); break;
       case 1: movement(op_function::deposit, deposit_amount_max); break;
@@ -187,6 +215,41 @@ class bank_client {
     }
   }
 
+  // The node for the next attempt: the current one, or home again once the
+  // client has been away long enough for a dead home node to be back.
+  std::uint16_t pick_node() {
+    const auto away = std::chrono::milliseconds{run_.config.home_retry_interval_ms};
+    if (node_ != home_ && clock_type::now() - left_home_ >= away) node_ = home_;
+    return run_.config.ports[node_];
+  }
+
+  void move_on() {
+    if (node_ == home_) left_home_ = clock_type::now();
+    node_ = (node_ + 1) % run_.config.ports.size();
+  }
+
+  // Sends `request` (a function of the node's port) until a node decides, or
+  // once if retries are off, or until the retry budget from now is spent.
+  // Notes in `op` where the answer came from and which attempts failed.
+  template <class Request>
+  client::http_response send(operation& op, Request request) {
+    const auto give_up = clock_type::now() + std::chrono::milliseconds{run_.config.retry_ms};
+    std::chrono::milliseconds pause = retry_pause_first;
+    for (;;) {
+      const auto port = pick_node();
+      op.node = node_url(port);
+      op.sent_ns = now_ns();
+      auto r = request(port);
+      if (answered(r)) return r;
+      move_on();
+      if (clock_type::now() + pause >= give_up || run_.stopping()) return r;
+      op.failed_attempts.push_back({op.node, r.status, now_ns()});
+      ++run_.counts.retried;
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, retry_pause_max);
+    }
+  }
+
   // Records the completion of `op` from the answer; `on_ok` reads a success body.
   template <class F>
   void complete(operation& op, int ok_status, const client::http_response& r, F on_ok) {
@@ -211,15 +274,20 @@ class bank_client {
     process_ += run_.config.clients;
   }
 
-  client::http_response post(const std::string& route, const json& body, const std::string& key) {
-    return client::post_json(run_.config.port, "/commands/" + route, body,
-                             headers(run_.config, {{"Idempotency-Key", key}}),
-                             run_.config.request_timeout_ms);
+  // A command, sent until decided (see send()); every attempt the same request.
+  client::http_response post(operation& op, const std::string& route, const json& body) {
+    return send(op, [&](std::uint16_t port) {
+      return client::post_json(port, "/commands/" + route, body,
+                               headers(run_.config, {{"Idempotency-Key", op.key}}),
+                               run_.config.request_timeout_ms);
+    });
   }
 
-  client::http_response get(const std::string& path) {
-    return client::http_request(run_.config.port, "GET", path, "", headers(run_.config),
-                                run_.config.request_timeout_ms);
+  client::http_response get(operation& op, const std::string& path) {
+    return send(op, [&](std::uint16_t port) {
+      return client::http_request(port, "GET", path, "", headers(run_.config),
+                                  run_.config.request_timeout_ms);
+    });
   }
 
   void transfer() {
@@ -231,13 +299,12 @@ class bank_client {
     op.to_account_id = run_.accounts[(from + 1 + random_index(n - 1)) % n];
     op.amount = random_amount(transfer_amount_max);
     record(op, op_type::invoke);
-    const auto r = post("transfer",
+    const auto r = post(op, "transfer",
                         {{"from_account_id", op.from_account_id},
                          {"to_account_id", op.to_account_id},
                          {"amount", domain::format_amount(op.amount, usd())},
                          {"description", "bank-test"},
-                         {"transfer_id", op.key}},
-                        op.key);
+                         {"transfer_id", op.key}});
     complete(op, 201, r, [&](const json& body) {
       observation from{op.from_account_id, 0, 0}, to{op.to_account_id, 0, 0};
       for (const auto& e : body.value("events", json::array())) {
@@ -259,11 +326,10 @@ class bank_client {
     op.account_id = random_account();
     op.amount = random_amount(amount_max);
     record(op, op_type::invoke);
-    const auto r = post(f == op_function::deposit ? "deposit" : "withdraw",
+    const auto r = post(op, f == op_function::deposit ? "deposit" : "withdraw",
                         {{"account_id", op.account_id},
                          {"amount", domain::format_amount(op.amount, usd())},
-                         {"description", "bank-test"}},
-                        op.key);
+                         {"description", "bank-test"}});
     complete(op, 201, r, [&](const json& body) { observe(op, op.account_id, body); });
   }
 
@@ -271,7 +337,7 @@ class bank_client {
     auto op = invoke(op_function::read);
     op.account_id = random_account();
     record(op, op_type::invoke);
-    const auto r = get("/accounts/" + op.account_id + "?consistency=strong");
+    const auto r = get(op, "/accounts/" + op.account_id + "?consistency=strong");
     complete(op, 200, r, [&](const json& body) { observe(op, op.account_id, body); });
   }
 
@@ -291,7 +357,7 @@ class bank_client {
     std::string ids;
     for (const auto& id : op.accounts) ids += (ids.empty() ? "" : ",") + id;
     record(op, op_type::invoke);
-    const auto r = get("/accounts/snapshot?ids=" + ids);
+    const auto r = get(op, "/accounts/snapshot?ids=" + ids);
     complete(op, 200, r, [&](const json& body) {
       for (const auto& a : body.value("accounts", json::array())) {
         const auto balance = parse_balance(a.value("balance", json{}));
@@ -314,13 +380,16 @@ class bank_client {
   std::int64_t process_;
   std::uint64_t sequence_ = 0;
   std::mt19937_64 random_;
+  std::size_t home_;  // index into the ports
+  std::size_t node_;  // where the next attempt goes, unless it is time to try home again
+  clock_type::time_point left_home_{};
 };
 
-// Answers a message when the node has no transfer route.
-std::optional<std::string> probe_transfers(const bank_test_config& config) {
+// Answers a message when a node has no transfer route.
+std::optional<std::string> probe_transfers(const bank_test_config& config, std::uint16_t port) {
   const auto r =
-      client::post_json(config.port, "/commands/transfer", json::object(), headers(config), 5'000);
-  if (r.status == 0) return "the node at port " + std::to_string(config.port) + " does not answer";
+      client::post_json(port, "/commands/transfer", json::object(), headers(config), 5'000);
+  if (r.status == 0) return "the node at port " + std::to_string(port) + " does not answer";
   if (r.status == 401 || r.status == 403) {
     return "the node refused the API key (" + r.body + "): pass an operator's key with --api-key";
   }
@@ -344,9 +413,12 @@ std::optional<std::string> open_accounts(run_context& run) {
                     {"currency", currency_code},
                     {"initial_balance", domain::format_amount(run.config.opening_balance, usd())}};
     client::http_response r;
+    // Spread over the nodes, and another node for each new attempt.
+    const auto& ports = run.config.ports;
     for (int attempt = 0; attempt < setup_attempts_max && r.status != 201; ++attempt) {
       r = client::post_json(
-          run.config.port, "/commands/create-account", body,
+          ports[static_cast<std::size_t>(i + attempt) % ports.size()], "/commands/create-account",
+          body,
           headers(run.config,
                   {{"Idempotency-Key", "bank-" + run.nonce + "-open-" + std::to_string(i)}}),
           run.config.request_timeout_ms);
@@ -372,8 +444,14 @@ domain::result<bank_test_progress, std::string> run_bank_test(
       config.clients > bank_clients_max) {
     return domain::failure(std::string{"accounts must be 2 to 99 and clients 1 to 64"});
   }
+  if (config.ports.empty() || config.ports.size() > bank_nodes_max || config.retry_ms < 0 ||
+      config.retry_ms > bank_retry_ms_max) {
+    return domain::failure(std::string{"1 to 16 nodes, and retries for 0 to 600000 ms"});
+  }
   if (config.transfers) {
-    if (auto why = probe_transfers(config)) return domain::failure(std::move(*why));
+    for (const auto port : config.ports) {
+      if (auto why = probe_transfers(config, port)) return domain::failure(std::move(*why));
+    }
   }
   history_file history{config.history_path};
   if (!history.is_open()) return domain::failure("cannot write " + config.history_path);
@@ -391,11 +469,8 @@ domain::result<bank_test_progress, std::string> run_bank_test(
   for (int c = 0; c < config.clients; ++c) {
     threads.emplace_back([&run, c] { bank_client{run, c}.run(); });
   }
-  // Every client stops at the deadline, after at most one more request.
-  const auto end_bound =
-      run.deadline + std::chrono::milliseconds{config.request_timeout_ms} + std::chrono::seconds{5};
-  while (clock_type::now() < end_bound &&
-         counts.snapshot(start).seconds < std::chrono::duration<double>(config.duration).count()) {
+  // Every client stops at the deadline (or when asked to), after at most one more request.
+  while (!run.stopping()) {
     std::this_thread::sleep_for(progress_interval);
     progress(counts.snapshot(start));
   }

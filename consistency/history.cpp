@@ -153,6 +153,29 @@ void read_observations(const json& v, operation& op) {
   }
 }
 
+// Where a completion was served, when the bank test recorded it.
+void put_route(const operation& op, json& v) {
+  if (!op.node.empty()) {
+    v["node"] = op.node;
+    v["sent"] = op.sent_ns;
+  }
+  if (op.failed_attempts.empty()) return;
+  json failed = json::array();
+  for (const auto& a : op.failed_attempts) {
+    failed.push_back(json{{"node", a.node}, {"status", a.status}, {"time", a.time_ns}});
+  }
+  v["failed"] = std::move(failed);
+}
+
+void read_route(const json& v, operation& op) {
+  op.node = v.value("node", std::string{});
+  op.sent_ns = v.value("sent", std::int64_t{0});
+  for (const auto& a : v.value("failed", json::array())) {
+    op.failed_attempts.push_back(
+        {a.at("node").get<std::string>(), a.at("status").get<int>(), integer(a, "time")});
+  }
+}
+
 }  // namespace
 
 std::string_view type_name(op_type t) {
@@ -188,6 +211,7 @@ std::string encode(const operation& op) {
       v["error"] = op.error;
       break;
   }
+  if (op.type != op_type::invoke && op.f != op_function::init) put_route(op, v);
   return json{{"process", op.process},
               {"type", type_name(op.type)},
               {"f", function_name(op.f)},
@@ -223,6 +247,7 @@ domain::result<operation, std::string> decode(const std::string& line) {
       op.code = v.value("code", std::string{});
       op.error = v.value("error", std::string{});
     }
+    if (op.type != op_type::invoke && op.f != op_function::init) read_route(v, op);
   } catch (const json::exception& e) {
     return domain::failure(std::string{"unexpected shape: "} + e.what());
   }

@@ -31,6 +31,14 @@
 //               ok {"accounts": [{"account", "version", "balance"}], "missing": [ids]}
 //     fail + {"status", "code"}; info + {"status" (0: no answer), "error"}
 //   A version of 0 means "not reported".
+// - Every completion but init's may also say where it was served (the bank test writes
+//   these; the checker does not need them):
+//     "node": the URL of the node that gave this answer (info: the last one tried),
+//     "sent": the time the request that got this answer was sent,
+//     "failed": [{"node", "status" (0: no answer), "time" (when it ended)}], the earlier
+//               attempts of this operation, same Idempotency-Key, that got no answer or a 5xx.
+//   An operation retried this way is still one operation: its invocation is the first
+//   attempt's, its completion the last one's.
 
 #include <cstdint>
 #include <optional>
@@ -46,6 +54,13 @@ enum class op_function { init, transfer, deposit, withdraw, read, read_all };
 
 std::string_view type_name(op_type t);
 std::string_view function_name(op_function f);
+
+// An attempt of an operation that got no answer or a 5xx, before it was retried.
+struct failed_attempt {
+  std::string node;  // the node's URL
+  int status = 0;    // 0: no answer
+  std::int64_t time_ns = 0;
+};
 
 // One account as an operation saw it: after a command, or in a read.
 struct observation {
@@ -75,6 +90,12 @@ struct operation {
   int status = 0;     // fail, info: the HTTP status (0: no answer)
   std::string code;   // fail: the API's machine code
   std::string error;  // info: what went wrong
+
+  // Completions: where the answer came from (empty when not recorded), when its request was
+  // sent, and the attempts that failed before it.
+  std::string node;
+  std::int64_t sent_ns = 0;
+  std::vector<failed_attempt> failed_attempts;
 
   // Where it was read from: 1-based line and the line's text (empty when built
   // in memory).

@@ -355,11 +355,23 @@ TEST(history, given_every_kind_of_line_when_encoded_and_decoded_then_the_same) {
   h.transfer(0, "k", "a", "b", 3, 1, 2, ok({{"a", 2, 1}, {"b", 5, 9}}))
       .read_all(1, 3, 4, ok({{"a", 2, 1}}))
       .deposit(2, "d", "a", 1, 5, 6, info());
-  for (const auto& op : h.raw()) {
+  auto lines = h.raw();
+  // A completion the bank test served after a retry on another node.
+  auto& retried = lines.back();
+  retried.node = "http://127.0.0.1:8092/";
+  retried.sent_ns = 6;
+  retried.failed_attempts = {{"http://127.0.0.1:8091/", 0, 5}, {"http://127.0.0.1:8093/", 503, 6}};
+  for (const auto& op : lines) {
     const auto back = decode(encode(op));
     ASSERT_TRUE(back.ok()) << encode(op);
     EXPECT_EQ(encode(*back), encode(op));
   }
+  const auto back = decode(encode(retried));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->node, retried.node);
+  ASSERT_EQ(back->failed_attempts.size(), 2u);
+  EXPECT_EQ(back->failed_attempts[1].status, 503);
+  EXPECT_EQ(back->failed_attempts[1].time_ns, 6);
   EXPECT_FALSE(decode("{\"process\":1}").ok());
   EXPECT_FALSE(decode("not json").ok());
 }
