@@ -34,6 +34,7 @@ enum class api_error {
   currency_mismatch,
   idempotency_key_reused,
   store_unavailable,
+  owner_lost,
   unauthorized,
   forbidden,
   too_many_requests,

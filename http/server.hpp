@@ -61,6 +61,8 @@ struct server_config {
   std::size_t ws_buffer_events = 10'000;
   // Whether the node's NATS connection is up, for GET /health; empty: the node has no NATS.
   std::function<bool()> bus_connected;
+  // Answers GET /cluster; none: 503.
+  actors::cluster_view cluster;
   // The built dashboard (ui/), served at /; a missing folder serves none (/ is then 404).
   std::string ui_dir;
 };

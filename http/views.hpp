@@ -53,6 +53,9 @@ enum class bus_health { up, down, off };
 // 200 when commands can be served (the event store is up), else 503.
 http_answer health_answer(const actors::progress_report& report, const std::string& node_id,
                           bus_health bus);
+// GET /cluster: the router's view (cluster/router.hpp), with this node's own entry telling
+// what this node sees of the event store and NATS now.
+http_answer cluster_answer(const std::string& router_view, bool event_store_up, bus_health bus);
 std::string metrics_text(const actors::progress_report& report);
 
 }  // namespace chronicle::http
