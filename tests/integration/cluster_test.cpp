@@ -6,12 +6,15 @@
 // The tests of this suite run in order on the same three nodes.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "cluster/ownership.hpp"
@@ -121,6 +124,15 @@ class cluster : public ::testing::Test {
 TEST_F(cluster, given_three_nodes_then_each_sees_all_three_members) {
   for (int i = 0; i < nodes; ++i) ASSERT_TRUE(nodes_[i]->started()) << nodes_[i]->log_path();
   ASSERT_TRUE(converged({0, 1, 2}, ids({0, 1, 2}), membership_wait));
+  // Each member's own view of the event store travels with its next heartbeat.
+  const auto all_up = [] {
+    for (const auto& m : cluster_of(0).value("members", json::array())) {
+      if (m.value("event_store", "") != "up") return false;
+    }
+    return true;
+  };
+  const auto deadline = clock_type::now() + membership_wait;
+  while (!all_up() && clock_type::now() < deadline) std::this_thread::sleep_for(poll);
   const auto view = cluster_of(0);
   EXPECT_TRUE(view.value("clustered", false));
   EXPECT_EQ(view.value("failure_detection_ms", 0), ttl_ms);
@@ -162,6 +174,10 @@ TEST_F(cluster, given_commands_sent_to_non_owners_then_owners_apply_them_and_rep
   }
 }
 
+// The destination's owner keeps its own actor for the account, which did not take part: its
+// next write is refused by the version fence, reloads and is decided on the transferred
+// balance (invariant 10). Its strong reads lag until then: the known gap in
+// docs/LINEARIZABILITY.md.
 TEST_F(cluster, given_a_transfer_sent_to_a_third_node_then_the_source_owner_applies_it) {
   const auto all = ids({0, 1, 2});
   const auto from = account_owned_by(0, all, 0);
@@ -172,8 +188,15 @@ TEST_F(cluster, given_a_transfer_sent_to_a_third_node_then_the_source_owner_appl
                             {"to_account_id", to},
                             {"amount", "2.00"}});
   ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().value("from_balance", ""), "13.00");
+  EXPECT_EQ(r.json().value("to_balance", ""), "17.00");
   EXPECT_EQ(balance_strong(2, from).value("balance", ""), "13.00");
-  EXPECT_EQ(balance_strong(2, to).value("balance", ""), "17.00");
+  const auto next = post_json(http_port(2), "/commands/deposit",
+                              {{"account_id", to}, {"amount", "1.00"}});
+  ASSERT_EQ(next.status, 201) << next.body;
+  EXPECT_EQ(next.json().value("balance", ""), "18.00");
+  EXPECT_EQ(next.json().value("version", 0), 4);
+  EXPECT_EQ(balance_strong(2, to).value("balance", ""), "18.00");
 }
 
 // The owner hangs (SIGSTOP) with a forwarded command in flight, then dies (SIGKILL): the
@@ -248,6 +271,82 @@ TEST_F(cluster, given_the_node_back_then_ownership_rebalances_to_it) {
   }
   // The restarted node holds exactly its own accounts again.
   EXPECT_EQ(live_accounts_on(2), static_cast<std::uint64_t>(accounts_per_node));
+}
+
+// Invariant 10 makes two owners of one account harmless: two nodes that each meet in a bucket
+// of their own both own every account, and both decide on it from their own actor's state.
+// Hammered from both, the account ends with contiguous versions, every acknowledged command
+// in it, and the balance the acknowledged commands add up to, never below zero.
+TEST(double_owner, given_two_nodes_owning_one_account_when_hammered_then_history_is_sound) {
+  const auto suffix = unique_suffix();
+  std::vector<std::unique_ptr<node_process>> owners;
+  for (int i = 0; i < 2; ++i) {
+    owners.push_back(std::make_unique<node_process>(
+        static_cast<std::uint16_t>(port_base() + 30 + i),
+        std::vector<std::string>{
+            "--node-id", "d" + std::to_string(i) + "-" + suffix, "--cluster",
+            "127.0.0.1:" + std::to_string(port_base() + 110 + i), "--cluster-bucket",
+            "LEDGER_TEST_DOUBLE_" + std::to_string(i) + "_" + std::to_string(::getpid())}));
+    ASSERT_TRUE(owners.back()->started()) << owners.back()->log_path();
+  }
+  const auto port_of = [&](int i) { return owners[static_cast<std::size_t>(i)]->port(); };
+  for (int i = 0; i < 2; ++i) {
+    const auto view = http_request(port_of(i), "GET", "/cluster").json();
+    ASSERT_EQ(view["members"].size(), 1U) << "each node must own every account alone";
+  }
+  const std::string account = "dbl-" + suffix;
+  ASSERT_EQ(post_json(port_of(0), "/commands/create-account",
+                      {{"account_id", account}, {"owner_name", "D"}, {"currency", "EUR"},
+                       {"initial_balance", "10.00"}})
+                .status,
+            201);
+  constexpr int threads_per_node = 3;
+  constexpr int ops_per_thread = 20;
+  constexpr int attempts_max = 20;
+  std::mutex mutex;
+  std::int64_t expected_cents = 1000;
+  std::set<std::string> acknowledged_events;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 2 * threads_per_node; ++t) {
+    workers.emplace_back([&, t] {
+      for (int op = 0; op < ops_per_thread; ++op) {
+        const bool deposit = (op + t) % 3 == 0;  // more withdrawals: the balance hits zero
+        const std::string key = "dbl-" + suffix + "-" + std::to_string(t) + "-" + std::to_string(op);
+        for (int attempt = 0; attempt < attempts_max; ++attempt) {
+          const auto r = post_json(port_of(t % 2),
+                                   deposit ? "/commands/deposit" : "/commands/withdraw",
+                                   {{"account_id", account}, {"amount", deposit ? "1.00" : "3.00"}},
+                                   {{"Idempotency-Key", key}});
+          if (r.status == 503) continue;  // contended or unknown: the key makes a retry safe
+          if (r.status == 201) {
+            const std::lock_guard<std::mutex> lock{mutex};
+            expected_cents += deposit ? 100 : -300;
+            acknowledged_events.insert(r.json().value("event_id", ""));
+          }
+          break;
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  const auto state = http_request(port_of(1), "GET", "/accounts/" + account + "?consistency=strong")
+                         .json();
+  const auto events =
+      http_request(port_of(0), "GET", "/accounts/" + account + "/events?limit=1000").json();
+  ASSERT_TRUE(events.contains("events")) << events.dump();
+  std::int64_t version = 0;
+  for (const auto& e : events["events"]) {
+    EXPECT_EQ(e.value("version", std::int64_t{0}), ++version) << "versions must be contiguous";
+    acknowledged_events.erase(e.value("event_id", ""));
+  }
+  EXPECT_TRUE(acknowledged_events.empty()) << acknowledged_events.size() << " acknowledged lost";
+  EXPECT_EQ(state.value("version", std::int64_t{0}), version);
+  EXPECT_GE(expected_cents, 0);
+  char expected[32];
+  std::snprintf(expected, sizeof expected, "%lld.%02lld",
+                static_cast<long long>(expected_cents / 100),
+                static_cast<long long>(expected_cents % 100));
+  EXPECT_EQ(state.value("balance", ""), expected);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "domain/event_codec.hpp"
 
 namespace chronicle::cluster {
