@@ -4,14 +4,15 @@
 #include <unistd.h>
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <thread>
 
 #include "actors/account_registry.hpp"
+#include "app/options.hpp"
 #include "cluster/membership_actor.hpp"
 #include "cluster/router.hpp"
-#include "app/options.hpp"
 #include "domain/redact.hpp"
 #include "http/server.hpp"
 #include "messaging/nats_bus.hpp"
@@ -303,23 +304,30 @@ struct cluster_options {
 domain::result<cluster_options, std::string> parse_cluster(const app::options& opts,
                                                            const messaging::stream_names& stream) {
   cluster_options out;
-  const auto heartbeat = opts.integer("cluster-heartbeat-ms", cluster::heartbeat_ms_min,
-                                      cluster::heartbeat_ms_max);
+  const auto heartbeat =
+      opts.integer("cluster-heartbeat-ms", cluster::heartbeat_ms_min, cluster::heartbeat_ms_max);
   if (!heartbeat) return domain::failure(heartbeat.error());
-  const auto ttl = opts.integer("cluster-ttl-ms", *heartbeat * cluster::ttl_heartbeats_min,
-                                cluster_ttl_ms_max);
+  const auto ttl =
+      opts.integer("cluster-ttl-ms", *heartbeat * cluster::ttl_heartbeats_min, cluster_ttl_ms_max);
   if (!ttl) return domain::failure(ttl.error());
   out.heartbeat_ms = *heartbeat;
   out.ttl_ms = *ttl;
   const auto& address = opts.get("cluster");
   if (address.empty()) return out;
   const auto colon = address.rfind(':');
-  const auto port = colon == std::string::npos ? 0 : std::atoi(address.c_str() + colon + 1);
+  int port = 0;
+  if (colon != std::string::npos) {
+    const char* first = address.data() + colon + 1;
+    const char* last = address.data() + address.size();
+    const auto parsed = std::from_chars(first, last, port);
+    if (parsed.ec != std::errc{} || parsed.ptr != last) port = 0;
+  }
   if (colon == 0 || colon == std::string::npos || port < 1 || port > 65535) {
     return domain::failure("--cluster: expected HOST:PORT, got '" + address + "'");
   }
   if (opts.get("nats").empty()) {
-    return domain::failure(std::string{"--cluster needs --nats: the members meet in a NATS bucket"});
+    return domain::failure(
+        std::string{"--cluster needs --nats: the members meet in a NATS bucket"});
   }
   if (!cluster::valid_node_id(opts.get("node-id"))) {
     return domain::failure(std::string{"--node-id: 1 to 64 of A-Z a-z 0-9 _ - in a cluster"});
@@ -327,8 +335,8 @@ domain::result<cluster_options, std::string> parse_cluster(const app::options& o
   out.enabled = true;
   out.host = address.substr(0, colon);
   out.port = static_cast<std::uint16_t>(port);
-  out.bucket = opts.get("cluster-bucket").empty() ? stream.name() + "_MEMBERS"
-                                                  : opts.get("cluster-bucket");
+  out.bucket =
+      opts.get("cluster-bucket").empty() ? stream.name() + "_MEMBERS" : opts.get("cluster-bucket");
   if (!messaging::valid_bucket_name(out.bucket)) {
     return domain::failure("--cluster-bucket: '" + out.bucket + "' is not a bucket name");
   }
@@ -499,9 +507,8 @@ int run(const app::options& opts) {
   router_settings.ttl_ms = cluster_opts->enabled ? cluster_opts->ttl_ms : 0;
   auto router = system.spawn(cluster::router_impl, registry, router_settings);
   std::vector<caf::actor> cluster_actors{caf::actor_cast<caf::actor>(router)};
-  if (cluster_opts->enabled &&
-      !join_cluster(system, *cluster_opts, router_settings.self, registry, router, queries.front(),
-                    bus, cluster_actors)) {
+  if (cluster_opts->enabled && !join_cluster(system, *cluster_opts, router_settings.self, registry,
+                                             router, queries.front(), bus, cluster_actors)) {
     for (auto& a : cluster_actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);

@@ -57,8 +57,7 @@ void heartbeat(self_ptr self, const membership_settings& settings, const members
   // For the next heartbeat: this node's own view of its actors and of the event store.
   const auto wait = std::chrono::milliseconds{settings.heartbeat_ms};
   self->request(deps.registry, wait, actors::live_atom::value)
-      .then([self](std::uint64_t live) { self->state.live_accounts = live; },
-            [](caf::error&) {});
+      .then([self](std::uint64_t live) { self->state.live_accounts = live; }, [](caf::error&) {});
   self->request(deps.probe, wait, actors::progress_atom::value)
       .then([self](actors::progress_report& r) { self->state.event_store_up = r.event_store_up; },
             [self](caf::error&) { self->state.event_store_up = false; });
@@ -113,7 +112,8 @@ caf::behavior membership_impl(self_ptr self, membership_settings settings, membe
         st.view->expire(now_ms());
         members_update update;
         update.members = st.view->members();
-        for (const auto& m : update.members) update.heard_ms.push_back(st.view->last_heard_ms(m.node_id));
+        for (const auto& m : update.members)
+          update.heard_ms.push_back(st.view->last_heard_ms(m.node_id));
         self->send(deps.target, std::move(update));
         if (waited) {
           self->send(self, tick_atom::value);

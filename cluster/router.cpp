@@ -79,21 +79,43 @@ struct reply_traits<actors::events_page> : query_traits<actors::events_page> {
 
 // Which account decides the owner, what kind travels, and whether a message whose
 // outcome is unknown may be sent again.
-const std::string& owner_key(const actors::command_request& m) { return m.account_id; }
+const std::string& owner_key(const actors::command_request& m) {
+  return m.account_id;
+}
 const std::string& owner_key(const actors::transfer_request& m) {
   return m.transfer.from_account_id;
 }
-const std::string& owner_key(const actors::account_query& m) { return m.account_id; }
-const std::string& owner_key(const actors::events_query& m) { return m.account_id; }
-wire_kind kind_of(const actors::command_request&) { return wire_kind::command; }
-wire_kind kind_of(const actors::transfer_request&) { return wire_kind::transfer; }
-wire_kind kind_of(const actors::account_query&) { return wire_kind::account; }
-wire_kind kind_of(const actors::events_query&) { return wire_kind::events; }
+const std::string& owner_key(const actors::account_query& m) {
+  return m.account_id;
+}
+const std::string& owner_key(const actors::events_query& m) {
+  return m.account_id;
+}
+wire_kind kind_of(const actors::command_request&) {
+  return wire_kind::command;
+}
+wire_kind kind_of(const actors::transfer_request&) {
+  return wire_kind::transfer;
+}
+wire_kind kind_of(const actors::account_query&) {
+  return wire_kind::account;
+}
+wire_kind kind_of(const actors::events_query&) {
+  return wire_kind::events;
+}
 // A retry with the key is answered from the stored outcome if the first try committed.
-bool safe_to_resend(const actors::command_request& m) { return !m.idempotency_key.empty(); }
-bool safe_to_resend(const actors::transfer_request& m) { return !m.idempotency_key.empty(); }
-bool safe_to_resend(const actors::account_query&) { return true; }
-bool safe_to_resend(const actors::events_query&) { return true; }
+bool safe_to_resend(const actors::command_request& m) {
+  return !m.idempotency_key.empty();
+}
+bool safe_to_resend(const actors::transfer_request& m) {
+  return !m.idempotency_key.empty();
+}
+bool safe_to_resend(const actors::account_query&) {
+  return true;
+}
+bool safe_to_resend(const actors::events_query&) {
+  return true;
+}
 
 const member* member_of(self_ptr self, const std::string& node_id) {
   for (const auto& m : self->state.view.members) {
@@ -229,8 +251,9 @@ class routing {
       const auto id = st.next_id++;
       st.pending.emplace(id, router_state::pending_forward{node, std::move(done)});
       ++st.forwarded;
-      self_->request(handle, settings_.limits.forward_timeout, forward_atom::value,
-                     kind_name(kind), std::move(body))
+      self_
+          ->request(handle, settings_.limits.forward_timeout, forward_atom::value, kind_name(kind),
+                    std::move(body))
           .then([this, id](std::string& reply) { finish(id, forward_outcome::replied, reply); },
                 [this, id](caf::error&) { finish(id, forward_outcome::lost, {}); });
     });
@@ -264,8 +287,9 @@ class routing {
     p.started_at_ms = m->started_at_ms;
     p.waiting.push_back(std::move(use));
     const auto incarnation = p.started_at_ms;
-    self_->request(self_->system().middleman().actor_handle(), settings_.limits.connect_timeout,
-                   caf::connect_atom::value, m->cluster_host, m->cluster_port)
+    self_
+        ->request(self_->system().middleman().actor_handle(), settings_.limits.connect_timeout,
+                  caf::connect_atom::value, m->cluster_host, m->cluster_port)
         .then(
             [this, node, incarnation](caf::node_id&, caf::strong_actor_ptr& ptr,
                                       std::set<std::string>&) {
@@ -300,8 +324,8 @@ class routing {
     const auto it = st.peers.find(node);
     if (it == st.peers.end()) return;
     if (suspect) {
-      suspects_[node] =
-          suspicion{it->second.started_at_ms, now_ms() + std::max(settings_.ttl_ms, suspect_ms_min)};
+      suspects_[node] = suspicion{it->second.started_at_ms,
+                                  now_ms() + std::max(settings_.ttl_ms, suspect_ms_min)};
     }
     if (it->second.handle) {
       self_->demonitor(it->second.handle);
@@ -346,7 +370,9 @@ std::string routing::status_json(std::optional<std::uint64_t> live_here) const {
     const bool is_self = m.node_id == settings_.self.node_id;
     const bool owner = std::find(owners.begin(), owners.end(), m.node_id) != owners.end();
     json entry{{"node_id", m.node_id},
-               {"status", is_self ? "self" : owner ? "alive" : "suspect"},
+               {"status", is_self ? "self"
+                          : owner ? "alive"
+                                  : "suspect"},
                {"http_url", m.http_url},
                {"cluster_address", m.cluster_host + ":" + std::to_string(m.cluster_port)},
                {"started_at", domain::format_instant(m.started_at_ms * 1000)},
@@ -357,7 +383,8 @@ std::string routing::status_json(std::optional<std::uint64_t> live_here) const {
                // Peers are heard of through NATS; the HTTP layer fills in this node's own.
                {"nats", "up"}};
     if (m.heartbeat_ms > 0) entry["last_heartbeat"] = domain::format_instant(m.heartbeat_ms * 1000);
-    if (i < heard.size() && heard[i] > 0) entry["heard_ms_ago"] = std::max<std::int64_t>(now - heard[i], 0);
+    if (i < heard.size() && heard[i] > 0)
+      entry["heard_ms_ago"] = std::max<std::int64_t>(now - heard[i], 0);
     if (is_self && live_here) entry["live_accounts"] = *live_here;
     list.push_back(std::move(entry));
   }
@@ -417,7 +444,8 @@ router::behavior_type router_impl(router::stateful_pointer<router_state> self,
 namespace {
 
 template <class Reply, class Request>
-caf::result<std::string> serve(caf::event_based_actor* self, const actors::account_registry& registry,
+caf::result<std::string> serve(caf::event_based_actor* self,
+                               const actors::account_registry& registry,
                                std::chrono::milliseconds timeout,
                                domain::result<Request, std::string> req) {
   if (!req) return encode(reply_traits<Reply>::failed(req.error()));
@@ -425,8 +453,8 @@ caf::result<std::string> serve(caf::event_based_actor* self, const actors::accou
   self->request(registry, timeout, std::move(*req))
       .then([rp](Reply& reply) mutable { rp.deliver(encode(reply)); },
             [rp](caf::error&) mutable {
-              rp.deliver(encode(reply_traits<Reply>::unavailable(
-                  "the owner's ledger did not answer in time")));
+              rp.deliver(encode(
+                  reply_traits<Reply>::unavailable("the owner's ledger did not answer in time")));
             });
   return rp;
 }
@@ -446,8 +474,7 @@ caf::behavior gateway_impl(caf::event_based_actor* self, actors::account_registr
           case wire_kind::transfer:
             return serve<command_reply>(self, registry, timeout, decode_transfer(body));
           case wire_kind::account:
-            return serve<actors::account_view>(self, registry, timeout,
-                                               decode_account_query(body));
+            return serve<actors::account_view>(self, registry, timeout, decode_account_query(body));
           case wire_kind::events:
             return serve<actors::events_page>(self, registry, timeout, decode_events_query(body));
         }

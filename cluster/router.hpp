@@ -42,8 +42,9 @@ struct members_update {
   std::vector<std::int64_t> heard_ms;  // when each was last heard of (wall clock)
 };
 
-using router = actors::account_registry::extend<
-    caf::reacts_to<members_update>, caf::replies_to<actors::cluster_atom>::with<std::string>>;
+using router =
+    actors::account_registry::extend<caf::reacts_to<members_update>,
+                                     caf::replies_to<actors::cluster_atom>::with<std::string>>;
 
 struct router_limits {
   // Below the HTTP bridge's command timeout (10 s), so that the router answers first.
@@ -69,7 +70,7 @@ enum class forward_outcome {
 struct router_state {
   struct peer {
     std::int64_t started_at_ms = 0;
-    caf::actor handle;  // null while connecting
+    caf::actor handle;                                     // null while connecting
     std::vector<std::function<void(caf::actor)>> waiting;  // sends waiting for the connection
   };
   struct pending_forward {

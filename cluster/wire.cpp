@@ -36,7 +36,9 @@ json command_json(const domain::command& c) {
           [](const domain::withdraw& w) -> json {
             return {{"type", "withdraw"}, {"amount", w.amount}, {"description", w.description}};
           },
-          [](const domain::close_account&) -> json { return {{"type", "close"}}; },
+          [](const domain::close_account&) -> json {
+            return {{"type", "close"}};
+          },
       },
       c);
 }
@@ -49,7 +51,8 @@ domain::command command_of(const json& j) {
                                 j.at("initial_balance").get<std::string>()};
   }
   if (type == "deposit") {
-    return domain::deposit{j.at("amount").get<std::string>(), j.at("description").get<std::string>()};
+    return domain::deposit{j.at("amount").get<std::string>(),
+                           j.at("description").get<std::string>()};
   }
   if (type == "withdraw") {
     return domain::withdraw{j.at("amount").get<std::string>(),
@@ -115,8 +118,10 @@ domain::result<wire_kind, std::string> kind_from_name(const std::string& name) {
 }
 
 std::string encode(const actors::command_request& m) {
-  return json{{"account_id", m.account_id},   {"idempotency_key", m.idempotency_key},
-              {"fingerprint", m.fingerprint}, {"command", command_json(m.command)},
+  return json{{"account_id", m.account_id},
+              {"idempotency_key", m.idempotency_key},
+              {"fingerprint", m.fingerprint},
+              {"command", command_json(m.command)},
               {"issued_by", m.issued_by}}
       .dump();
 }
@@ -251,8 +256,8 @@ domain::result<actors::account_view, std::string> decode_account_view(const std:
 
 domain::result<actors::events_page, std::string> decode_events_page(const std::string& text) {
   return parse<actors::events_page>(
-      text, "a forwarded events page", [](const json& j) -> domain::result<actors::events_page,
-                                                                             std::string> {
+      text, "a forwarded events page",
+      [](const json& j) -> domain::result<actors::events_page, std::string> {
         actors::events_page m;
         m.status = enum_of(j.at("status"), actors::query_status::failed);
         for (const auto& e : j.at("events")) {

@@ -105,8 +105,7 @@ http_answer answer_command(const actors::command_reply& reply, std::string_view 
     case command_status::unavailable:
       return answer_problem({api_error::store_unavailable, reply.message});
     case command_status::failed: return answer_problem({api_error::internal, reply.message});
-    case command_status::owner_lost:
-      return answer_problem({api_error::owner_lost, reply.message});
+    case command_status::owner_lost: return answer_problem({api_error::owner_lost, reply.message});
   }
   return answer_problem({api_error::internal, "unknown outcome"});
 }

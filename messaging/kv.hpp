@@ -34,10 +34,10 @@ struct kv_settings {
 
 struct kv_change {
   std::string key;
-  std::string value;           // empty for a delete
-  bool deleted = false;        // the key was deleted or purged
-  bool initial_done = false;   // no key: the current values have all been delivered
-  std::int64_t written_ms = 0; // when the server stored it (its wall clock)
+  std::string value;            // empty for a delete
+  bool deleted = false;         // the key was deleted or purged
+  bool initial_done = false;    // no key: the current values have all been delivered
+  std::int64_t written_ms = 0;  // when the server stored it (its wall clock)
 };
 
 class kv_bucket {

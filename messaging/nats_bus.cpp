@@ -585,7 +585,6 @@ using kv_store_ptr = std::unique_ptr<kvStore, destroyer<kvStore, kvStore_Destroy
 using kv_watcher_ptr = std::unique_ptr<kvWatcher, destroyer<kvWatcher, kvWatcher_Destroy>>;
 using kv_entry_ptr = std::unique_ptr<kvEntry, destroyer<kvEntry, kvEntry_Destroy>>;
 
-
 class nats_kv_bucket final : public kv_bucket {
  public:
   nats_kv_bucket(std::shared_ptr<nats_bus::core> c, kv_store_ptr kv)

@@ -38,8 +38,12 @@ constexpr int accounts_per_node = 4;
 std::uint16_t port_base() {
   return static_cast<std::uint16_t>(std::stoi(env_or("CHRONICLE_TEST_PORT_BASE", "18080")));
 }
-std::uint16_t http_port(int i) { return static_cast<std::uint16_t>(port_base() + 20 + i); }
-std::uint16_t caf_port(int i) { return static_cast<std::uint16_t>(port_base() + 100 + i); }
+std::uint16_t http_port(int i) {
+  return static_cast<std::uint16_t>(port_base() + 20 + i);
+}
+std::uint16_t caf_port(int i) {
+  return static_cast<std::uint16_t>(port_base() + 100 + i);
+}
 
 json cluster_of(int i) {
   const auto r = http_request(http_port(i), "GET", "/cluster", "", {}, 3'000);
@@ -101,8 +105,7 @@ class cluster : public ::testing::Test {
     return false;
   }
   // An account id owned by node `owner` when `members` are live.
-  static std::string account_owned_by(int owner, const std::vector<std::string>& members,
-                                      int nth) {
+  static std::string account_owned_by(int owner, const std::vector<std::string>& members, int nth) {
     int found = 0;
     for (int k = 0; k < 100'000; ++k) {
       auto account = "cl-" + suffix_ + "-" + std::to_string(k);
@@ -113,7 +116,8 @@ class cluster : public ::testing::Test {
     return {};
   }
   static json balance_strong(int via, const std::string& account) {
-    const auto r = http_request(http_port(via), "GET", "/accounts/" + account + "?consistency=strong");
+    const auto r =
+        http_request(http_port(via), "GET", "/accounts/" + account + "?consistency=strong");
     return r.status == 200 ? r.json() : json{{"status", r.status}};
   }
 
@@ -151,8 +155,10 @@ TEST_F(cluster, given_commands_sent_to_non_owners_then_owners_apply_them_and_rep
       const auto account = account_owned_by(owner, all, n);
       const int via = (owner + 1 + n % 2) % nodes;  // never the owner
       const auto created = post_json(http_port(via), "/commands/create-account",
-                                     {{"account_id", account}, {"owner_name", "C"},
-                                      {"currency", "EUR"}, {"initial_balance", "10.00"}});
+                                     {{"account_id", account},
+                                      {"owner_name", "C"},
+                                      {"currency", "EUR"},
+                                      {"initial_balance", "10.00"}});
       ASSERT_EQ(created.status, 201) << created.body;
       const auto deposit = post_json(http_port((via + 1) % nodes), "/commands/deposit",
                                      {{"account_id", account}, {"amount", "5.00"}});
@@ -191,8 +197,8 @@ TEST_F(cluster, given_a_transfer_sent_to_a_third_node_then_the_source_owner_appl
   EXPECT_EQ(r.json().value("from_balance", ""), "13.00");
   EXPECT_EQ(r.json().value("to_balance", ""), "17.00");
   EXPECT_EQ(balance_strong(2, from).value("balance", ""), "13.00");
-  const auto next = post_json(http_port(2), "/commands/deposit",
-                              {{"account_id", to}, {"amount", "1.00"}});
+  const auto next =
+      post_json(http_port(2), "/commands/deposit", {{"account_id", to}, {"amount", "1.00"}});
   ASSERT_EQ(next.status, 201) << next.body;
   EXPECT_EQ(next.json().value("balance", ""), "18.00");
   EXPECT_EQ(next.json().value("version", 0), 4);
@@ -222,11 +228,11 @@ TEST_F(cluster, given_the_owner_killed_with_requests_in_flight_then_they_fail_fa
   const auto killed_at = clock_type::now();
   nodes_[2]->kill_hard();
   const auto k = keyed_reply.get();
-  const auto keyed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() -
-                                                                              killed_at);
+  const auto keyed_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - killed_at);
   const auto u = unkeyed_reply.get();
-  const auto unkeyed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-      clock_type::now() - killed_at);
+  const auto unkeyed_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - killed_at);
   std::printf("after SIGKILL: keyed reply in %lld ms, unkeyed in %lld ms\n",
               static_cast<long long>(keyed_ms.count()), static_cast<long long>(unkeyed_ms.count()));
   EXPECT_EQ(k.status, 201) << k.body;
@@ -236,9 +242,9 @@ TEST_F(cluster, given_the_owner_killed_with_requests_in_flight_then_they_fail_fa
   EXPECT_LT(keyed_ms.count(), 2'500);
   EXPECT_LT(unkeyed_ms.count(), 2'500);
   // The same key again: the stored outcome, nothing appended.
-  const auto again = post_json(http_port(1), "/commands/deposit",
-                               {{"account_id", keyed}, {"amount", "1.00"}},
-                               {{"Idempotency-Key", "kill-" + suffix_}});
+  const auto again =
+      post_json(http_port(1), "/commands/deposit", {{"account_id", keyed}, {"amount", "1.00"}},
+                {{"Idempotency-Key", "kill-" + suffix_}});
   EXPECT_EQ(again.status, 201) << again.body;
   EXPECT_TRUE(again.json().value("replayed", false));
   EXPECT_EQ(balance_strong(1, keyed).value("balance", ""), "16.00");
@@ -296,7 +302,9 @@ TEST(double_owner, given_two_nodes_owning_one_account_when_hammered_then_history
   }
   const std::string account = "dbl-" + suffix;
   ASSERT_EQ(post_json(port_of(0), "/commands/create-account",
-                      {{"account_id", account}, {"owner_name", "D"}, {"currency", "EUR"},
+                      {{"account_id", account},
+                       {"owner_name", "D"},
+                       {"currency", "EUR"},
                        {"initial_balance", "10.00"}})
                 .status,
             201);
@@ -311,12 +319,13 @@ TEST(double_owner, given_two_nodes_owning_one_account_when_hammered_then_history
     workers.emplace_back([&, t] {
       for (int op = 0; op < ops_per_thread; ++op) {
         const bool deposit = (op + t) % 3 == 0;  // more withdrawals: the balance hits zero
-        const std::string key = "dbl-" + suffix + "-" + std::to_string(t) + "-" + std::to_string(op);
+        const std::string key =
+            "dbl-" + suffix + "-" + std::to_string(t) + "-" + std::to_string(op);
         for (int attempt = 0; attempt < attempts_max; ++attempt) {
-          const auto r = post_json(port_of(t % 2),
-                                   deposit ? "/commands/deposit" : "/commands/withdraw",
-                                   {{"account_id", account}, {"amount", deposit ? "1.00" : "3.00"}},
-                                   {{"Idempotency-Key", key}});
+          const auto r =
+              post_json(port_of(t % 2), deposit ? "/commands/deposit" : "/commands/withdraw",
+                        {{"account_id", account}, {"amount", deposit ? "1.00" : "3.00"}},
+                        {{"Idempotency-Key", key}});
           if (r.status == 503) continue;  // contended or unknown: the key makes a retry safe
           if (r.status == 201) {
             const std::lock_guard<std::mutex> lock{mutex};
@@ -329,8 +338,8 @@ TEST(double_owner, given_two_nodes_owning_one_account_when_hammered_then_history
     });
   }
   for (auto& w : workers) w.join();
-  const auto state = http_request(port_of(1), "GET", "/accounts/" + account + "?consistency=strong")
-                         .json();
+  const auto state =
+      http_request(port_of(1), "GET", "/accounts/" + account + "?consistency=strong").json();
   const auto events =
       http_request(port_of(0), "GET", "/accounts/" + account + "/events?limit=1000").json();
   ASSERT_TRUE(events.contains("events")) << events.dump();
