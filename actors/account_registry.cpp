@@ -79,6 +79,7 @@ account_registry::behavior_type account_registry_impl(
       [=](snapshot_query& q) { return self->delegate(next_reader(self, workers), std::move(q)); },
       [=](balance_at_query& q) { return self->delegate(next_reader(self, workers), std::move(q)); },
       [=](history_query& q) { return self->delegate(next_reader(self, workers), std::move(q)); },
+      [=](live_atom) { return static_cast<std::uint64_t>(self->state.live.size()); },
   };
 }
 

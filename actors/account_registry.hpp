@@ -27,7 +27,11 @@ using account_registry = caf::typed_actor<caf::replies_to<command_request>::with
                                           caf::replies_to<events_query>::with<events_page>,
                                           caf::replies_to<snapshot_query>::with<snapshot_view>,
                                           caf::replies_to<balance_at_query>::with<balance_at_view>,
-                                          caf::replies_to<history_query>::with<history_view>>;
+                                          caf::replies_to<history_query>::with<history_view>,
+                                          caf::replies_to<live_atom>::with<std::uint64_t>>;
+
+// What GET /cluster asks: this node's view of the cluster, as JSON (cluster/router.hpp).
+using cluster_view = caf::typed_actor<caf::replies_to<cluster_atom>::with<std::string>>;
 
 struct registry_limits {
   std::size_t live_accounts_max = 100'000;

@@ -31,6 +31,10 @@ using wake_atom = caf::atom_constant<caf::atom("wake")>;
 // the transfer releases it or its lease runs out.
 using hold_atom = caf::atom_constant<caf::atom("hold")>;
 using lease_atom = caf::atom_constant<caf::atom("lease")>;
+// The account registry answers it with the number of account actors alive in it.
+using live_atom = caf::atom_constant<caf::atom("live")>;
+// GET /cluster: the cluster router answers it with this node's view of the cluster (JSON).
+using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
 
 struct command_request {
   std::string account_id;
@@ -46,6 +50,10 @@ enum class command_status {
   idempotency_key_reused,  // the key belongs to a different request
   unavailable,             // the store could not be reached, or the outcome is unknown
   failed,                  // the store failed otherwise (corrupt history, a bug)
+  // Forwarded to the account's owner node, which stopped before it answered: whether the
+  // command was applied is unknown (cluster/router.hpp). Retrying with an Idempotency-Key
+  // is safe. The last enumerator: the cluster's wire format checks against it.
+  owner_lost,
 };
 
 enum class query_status { ok, not_found, unavailable, failed };

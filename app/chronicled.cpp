@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -10,6 +12,8 @@
 #include "actors/account_registry.hpp"
 #include "app/graceful_leave.hpp"
 #include "app/options.hpp"
+#include "cluster/membership_actor.hpp"
+#include "cluster/router.hpp"
 #include "domain/redact.hpp"
 #include "http/server.hpp"
 #include "messaging/nats_bus.hpp"
@@ -45,6 +49,7 @@ constexpr long long ws_buffer_events_max = 1'000'000;
 constexpr long long connections_per_client_default = 64;
 constexpr long long connections_per_client_max = 100'000;
 constexpr long long shutdown_timeout_ms_max = 600'000;
+constexpr long long cluster_ttl_ms_max = 60'000;
 
 std::vector<app::option_spec> option_specs() {
   return {
@@ -80,7 +85,19 @@ std::vector<app::option_spec> option_specs() {
        "PEM CA file: connect to NATS over TLS only, verifying the servers against it"},
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
        "events the outbox relay publishes to NATS per batch (1 to 1000)"},
-      {"node-id", "CHRONICLE_NODE_ID", "node-1", "this node's name in health reports"},
+      {"node-id", "CHRONICLE_NODE_ID", "node-1",
+       "this node's name in health reports and in its cluster (1 to 64 of A-Z a-z 0-9 _ -)"},
+      {"cluster", "CHRONICLE_CLUSTER", "",
+       "HOST:PORT where this node's forwarding actor listens for the other nodes of its cluster "
+       "(CAF remoting; loopback or a private network only); empty: a single node. Needs --nats: "
+       "the members meet in a NATS key-value bucket"},
+      {"cluster-bucket", "CHRONICLE_CLUSTER_BUCKET", "",
+       "the NATS key-value bucket the cluster's members meet in; empty: '<stream>_MEMBERS'"},
+      {"cluster-heartbeat-ms", "CHRONICLE_CLUSTER_HEARTBEAT_MS", "1000",
+       "how often a node refreshes its key in the bucket (100 to 10000)"},
+      {"cluster-ttl-ms", "CHRONICLE_CLUSTER_TTL_MS", "3000",
+       "a member not heard of this long is dropped and its accounts move (at least 2 "
+       "heartbeats, at most 60000): the failure-detection bound, plus a quarter second"},
       {"shutdown-timeout-ms", "CHRONICLE_SHUTDOWN_TIMEOUT_MS",
        std::to_string(app::shutdown_timeout_default.count()),
        "on SIGTERM, how long the node may take to finish the commands in flight, flush the "
@@ -298,6 +315,109 @@ projections::projection_actor spawn_projection(caf::actor_system& system, const 
                                      projections::projection_limits{});
 }
 
+// The cluster options, checked; `enabled` false without --cluster.
+struct cluster_options {
+  bool enabled = false;
+  std::string host;
+  std::uint16_t port = 0;
+  std::string bucket;
+  long long heartbeat_ms = 0;
+  long long ttl_ms = 0;
+};
+
+domain::result<cluster_options, std::string> parse_cluster(const app::options& opts,
+                                                           const messaging::stream_names& stream) {
+  cluster_options out;
+  const auto heartbeat =
+      opts.integer("cluster-heartbeat-ms", cluster::heartbeat_ms_min, cluster::heartbeat_ms_max);
+  if (!heartbeat) return domain::failure(heartbeat.error());
+  const auto ttl =
+      opts.integer("cluster-ttl-ms", *heartbeat * cluster::ttl_heartbeats_min, cluster_ttl_ms_max);
+  if (!ttl) return domain::failure(ttl.error());
+  out.heartbeat_ms = *heartbeat;
+  out.ttl_ms = *ttl;
+  const auto& address = opts.get("cluster");
+  if (address.empty()) return out;
+  const auto colon = address.rfind(':');
+  int port = 0;
+  if (colon != std::string::npos) {
+    const char* first = address.data() + colon + 1;
+    const char* last = address.data() + address.size();
+    const auto parsed = std::from_chars(first, last, port);
+    if (parsed.ec != std::errc{} || parsed.ptr != last) port = 0;
+  }
+  if (colon == 0 || colon == std::string::npos || port < 1 || port > 65535) {
+    return domain::failure("--cluster: expected HOST:PORT, got '" + address + "'");
+  }
+  if (opts.get("nats").empty()) {
+    return domain::failure(
+        std::string{"--cluster needs --nats: the members meet in a NATS bucket"});
+  }
+  if (!cluster::valid_node_id(opts.get("node-id"))) {
+    return domain::failure(std::string{"--node-id: 1 to 64 of A-Z a-z 0-9 _ - in a cluster"});
+  }
+  out.enabled = true;
+  out.host = address.substr(0, colon);
+  out.port = static_cast<std::uint16_t>(port);
+  out.bucket =
+      opts.get("cluster-bucket").empty() ? stream.name() + "_MEMBERS" : opts.get("cluster-bucket");
+  if (!messaging::valid_bucket_name(out.bucket)) {
+    return domain::failure("--cluster-bucket: '" + out.bucket + "' is not a bucket name");
+  }
+  return out;
+}
+
+// This node's record in the cluster.
+cluster::member self_member(const app::options& opts, const cluster_options& c, long long port) {
+  cluster::member self;
+  self.node_id = opts.get("node-id");
+  self.cluster_host = c.enabled ? c.host : std::string{"-"};
+  self.cluster_port = c.port;
+  self.http_url = std::string{opts.get("tls-cert").empty() ? "http" : "https"} + "://" +
+                  opts.get("http-address") + ":" + std::to_string(port) + "/";
+  self.started_at_ms = domain::now_micros() / 1000;
+  self.heartbeat_ms = 0;
+  return self;
+}
+
+// Publishes the gateway on the cluster port and starts the membership; false (having said
+// why) when the port cannot be bound.
+bool join_cluster(caf::actor_system& system, const cluster_options& c, const cluster::member& self,
+                  actors::account_registry registry, cluster::router router,
+                  actors::query_worker probe, std::shared_ptr<messaging::nats_bus> bus,
+                  std::vector<caf::actor>& started) {
+  const cluster::router_limits limits;
+  // Below the router's own bound, so that the owner's answer, even a timeout, arrives first.
+  const auto gateway_timeout = limits.forward_timeout - std::chrono::seconds{1};
+  auto gateway = system.spawn(cluster::gateway_impl, registry, gateway_timeout);
+  started.push_back(gateway);
+  const auto published = system.middleman().publish(gateway, c.port, c.host.c_str(), true);
+  if (!published) {
+    std::fprintf(stderr, "chronicled: --cluster %s:%u: %s\n", c.host.c_str(),
+                 static_cast<unsigned>(c.port), system.render(published.error()).c_str());
+    return false;
+  }
+  cluster::membership_settings settings;
+  settings.self = self;
+  settings.heartbeat_ms = c.heartbeat_ms;
+  settings.ttl_ms = c.ttl_ms;
+  cluster::membership_deps deps;
+  messaging::kv_settings kv;
+  kv.bucket = c.bucket;
+  kv.ttl_ms = c.ttl_ms;
+  deps.open_bucket = [bus, kv] { return bus->key_value(kv); };
+  deps.target = router;
+  deps.registry = registry;
+  deps.probe = probe;
+  started.push_back(cluster::spawn_membership(system, std::move(settings), std::move(deps)));
+  std::fprintf(stderr,
+               "chronicled: cluster member %s on %s:%u, bucket %s, heartbeat %lld ms, failure "
+               "detection within %lld ms\n",
+               self.node_id.c_str(), c.host.c_str(), static_cast<unsigned>(c.port),
+               c.bucket.c_str(), c.heartbeat_ms, c.ttl_ms + cluster::membership_settings{}.tick_ms);
+  return true;
+}
+
 // The keys callers must present; null with --insecure-dev. Exits when neither is given.
 std::optional<std::shared_ptr<http::key_ring>> open_keys(const app::options& opts) {
   if (opts.enabled("insecure-dev")) return std::shared_ptr<http::key_ring>{};
@@ -353,6 +473,11 @@ int run(const app::options& opts) {
     std::fprintf(stderr, "chronicled: --stream: %s\n", stream.error().c_str());
     return 2;
   }
+  const auto cluster_opts = parse_cluster(opts, *stream);
+  if (!cluster_opts) {
+    std::fprintf(stderr, "chronicled: %s\n", cluster_opts.error().c_str());
+    return 2;
+  }
   if (opts.get("tls-cert").empty() != opts.get("tls-key").empty()) {
     std::fprintf(stderr, "chronicled: TLS needs both --tls-cert and --tls-key\n");
     return 2;
@@ -372,6 +497,8 @@ int run(const app::options& opts) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   caf::actor_system_config cfg;
+  // CAF remoting only in a cluster: a single node opens no port beyond its HTTP one.
+  if (cluster_opts->enabled) cfg.load<caf::io::middleman>();
   caf::actor_system system{cfg};
   std::vector<actors::db_worker> workers;
   const std::string events_db = opts.get("events-db");
@@ -402,6 +529,22 @@ int run(const app::options& opts) {
   limits.transfer.snapshot_every = *snapshot_every;
   limits.peers.relay = caf::actor_cast<caf::actor>(relay);
   auto registry = system.spawn(actors::account_registry_impl, workers, limits);
+  cluster::router_settings router_settings;
+  router_settings.self = self_member(opts, *cluster_opts, *port);
+  router_settings.clustered = cluster_opts->enabled;
+  router_settings.ttl_ms = cluster_opts->enabled ? cluster_opts->ttl_ms : 0;
+  auto router = system.spawn(cluster::router_impl, registry, router_settings);
+  std::vector<caf::actor> cluster_actors{caf::actor_cast<caf::actor>(router)};
+  if (cluster_opts->enabled && !join_cluster(system, *cluster_opts, router_settings.self, registry,
+                                             router, queries.front(), bus, cluster_actors)) {
+    for (auto& a : cluster_actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+    if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
+    if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
+    for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+    return 1;
+  }
 
   http::server_config http_config;
   http_config.address = opts.get("http-address");
@@ -419,6 +562,7 @@ int run(const app::options& opts) {
   http_config.ui_dir = opts.get("ui-dir");
   if (bus) http_config.bus_connected = [bus] { return bus->connected(); };
   http_config.node = node;
+  http_config.cluster = router;
   http_config.ws_clients_max = static_cast<std::size_t>(*ws_clients);
   http_config.ws_buffer_events = static_cast<std::size_t>(*ws_buffer);
   const std::string state_db = opts.get("state-db");
@@ -428,9 +572,10 @@ int run(const app::options& opts) {
           [events_db] { return std::make_unique<persistence::pg_event_store>(events_db); }},
       std::function<std::unique_ptr<persistence::read_model_queries>()>{
           [state_db] { return std::make_unique<persistence::pg_read_models>(state_db); }});
-  auto server = http::server::start(system, registry, queries, verifier, http_config);
+  auto server = http::server::start(system, router, queries, verifier, http_config);
   if (!server) {
     std::fprintf(stderr, "chronicled: %s\n", server.error().c_str());
+    for (auto& a : cluster_actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
     if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
@@ -452,10 +597,23 @@ int run(const app::options& opts) {
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "chronicled: signal %d, leaving\n", received);
-  const bool drained = app::leave_gracefully(
-      system, {node, relay, projection, {}}, std::chrono::milliseconds{*shutdown_timeout});
+  // Leaving the membership deletes this node's key: the others own its accounts from then on,
+  // while this node finishes what it accepted.
+  std::function<void()> announce_leave;
+  if (cluster_opts->enabled) {
+    announce_leave = [membership = cluster_actors.back()] {
+      caf::anon_send_exit(membership, caf::exit_reason::user_shutdown);
+    };
+  }
+  const bool drained =
+      app::leave_gracefully(system, {node, relay, projection, std::move(announce_leave)},
+                            std::chrono::milliseconds{*shutdown_timeout});
   if (live_feed) caf::anon_send_exit(live_feed, caf::exit_reason::user_shutdown);
   server.value().reset();
+  // The membership first (when the leave has not stopped it already): its key is deleted.
+  for (auto it = cluster_actors.rbegin(); it != cluster_actors.rend(); ++it) {
+    caf::anon_send_exit(*it, caf::exit_reason::user_shutdown);
+  }
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);

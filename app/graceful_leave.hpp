@@ -5,9 +5,9 @@
 // 1. Draining: node_state.draining is set. From then on the HTTP server refuses commands with
 //    503 NODE_DRAINING and Retry-After (the client sends them to another node), and
 //    GET /health answers 503 with status "draining". Reads are still served.
-// 2. announce_leave(): THE MEMBERSHIP HOOK. Cluster membership (issue 12) sets it to delete
-//    this node's key from the membership bucket and hand its accounts to the survivors, so
-//    they own them while this node finishes what it accepted. Empty: no membership.
+// 2. announce_leave(): leaving the cluster. A clustered node (--cluster) stops its membership
+//    actor, which deletes this node's key from the membership bucket, so the survivors own
+//    its accounts while this node finishes what it accepted. Empty: a single node.
 // 3. The commands in flight (handed to the ledger, not answered yet) finish: their events
 //    commit and their replies go out.
 // 4. The outbox is flushed: this node's relay publishes what is committed (flush_atom).

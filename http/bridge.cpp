@@ -86,8 +86,8 @@ http_answer events_answer(const std::string& id, const actors::events_page& p) {
 caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_registry registry,
                      std::vector<actors::query_worker> queries, projections::verifier verifier,
                      std::chrono::milliseconds timeout, std::string node_id,
-                     std::function<bool()> bus_connected, std::shared_ptr<const responder> out,
-                     std::shared_ptr<node_state> node) {
+                     std::function<bool()> bus_connected, actors::cluster_view cluster,
+                     std::shared_ptr<const responder> out, std::shared_ptr<node_state> node) {
   auto on_error = [out](request req) {
     return [req, out](caf::error&) {
       out->problem(req, api_error::store_unavailable, "the ledger did not answer in time");
@@ -205,6 +205,18 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
           out->respond(req, health_answer(r, node_id, bus, *node));
         });
       },
+      [=](request req, actors::cluster_atom) {
+        if (!cluster) return out->problem(req, api_error::store_unavailable, "no cluster view");
+        // This node's own view of the event store and NATS, then the members.
+        ask(worker(), req, actors::progress_atom::value, [=](actors::progress_report& r) {
+          const auto bus = !bus_connected    ? bus_health::off
+                           : bus_connected() ? bus_health::up
+                                             : bus_health::down;
+          ask(cluster, req, actors::cluster_atom::value, [=](std::string& view) {
+            out->respond(req, cluster_answer(view, r.event_store_up, bus));
+          });
+        });
+      },
       [=](request req, metrics_atom) {
         ask(worker(), req, actors::progress_atom::value, [=](actors::progress_report& r) {
           out->respond(req, 200, metrics_text(r, *node), "text/plain; version=0.0.4");
@@ -218,11 +230,11 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
 caf::actor spawn_bridge(caf::actor_system& system, actors::account_registry registry,
                         std::vector<actors::query_worker> queries, projections::verifier verifier,
                         std::chrono::milliseconds timeout, std::string node_id,
-                        std::function<bool()> bus_connected, std::shared_ptr<const responder> out,
-                        std::shared_ptr<node_state> node) {
+                        std::function<bool()> bus_connected, actors::cluster_view cluster,
+                        std::shared_ptr<const responder> out, std::shared_ptr<node_state> node) {
   return system.spawn(bridge, std::move(registry), std::move(queries), std::move(verifier), timeout,
-                      std::move(node_id), std::move(bus_connected), std::move(out),
-                      std::move(node));
+                      std::move(node_id), std::move(bus_connected), std::move(cluster),
+                      std::move(out), std::move(node));
 }
 
 }  // namespace chronicle::http

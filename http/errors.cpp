@@ -29,6 +29,7 @@ status_and_code classify(api_error error) {
     case api_error::idempotency_key_reused: return {422, "IDEMPOTENCY_KEY_REUSED"};
     case api_error::store_unavailable: return {503, "STORE_UNAVAILABLE"};
     case api_error::node_draining: return {503, "NODE_DRAINING"};
+    case api_error::owner_lost: return {503, "OWNER_LOST"};
     case api_error::unauthorized: return {401, "UNAUTHORIZED"};
     case api_error::forbidden: return {403, "FORBIDDEN"};
     case api_error::too_many_requests: return {429, "TOO_MANY_REQUESTS"};
@@ -105,6 +106,7 @@ http_answer answer_command(const actors::command_reply& reply, std::string_view 
     case command_status::unavailable:
       return answer_problem({api_error::store_unavailable, reply.message});
     case command_status::failed: return answer_problem({api_error::internal, reply.message});
+    case command_status::owner_lost: return answer_problem({api_error::owner_lost, reply.message});
   }
   return answer_problem({api_error::internal, "unknown outcome"});
 }

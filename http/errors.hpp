@@ -35,6 +35,7 @@ enum class api_error {
   idempotency_key_reused,
   store_unavailable,
   node_draining,
+  owner_lost,
   unauthorized,
   forbidden,
   too_many_requests,

@@ -195,6 +195,11 @@ handling_status handlers::health(const request& req) {
   return restinio::request_accepted();
 }
 
+handling_status handlers::cluster(const request& req) {
+  caf::anon_send(bridge_, req, actors::cluster_atom::value);
+  return restinio::request_accepted();
+}
+
 handling_status handlers::metrics(const request& req) {
   caf::anon_send(bridge_, req, metrics_atom::value);
   return restinio::request_accepted();

@@ -53,6 +53,8 @@ class handlers {
   // GET /session: who the key is, so that a client (the dashboard) shows what its role may do.
   handling_status session(const request& req, const principal& who);
   handling_status health(const request& req);
+  // GET /cluster: the members as this node sees them (cluster/router.hpp).
+  handling_status cluster(const request& req);
   handling_status metrics(const request& req);
   handling_status openapi(const request& req);
   // GET /ws/events: upgrades to a WebSocket and hands it to the hub.

@@ -38,6 +38,7 @@ handling_status dispatch(handlers& h, const route& r, const request& req,
     case route_id::session: return h.session(req, *caller);
     case route_id::health: return h.health(req);
     case route_id::metrics: return h.metrics(req);
+    case route_id::cluster: return h.cluster(req);
     case route_id::openapi: return h.openapi(req);
   }
   return restinio::request_rejected();

@@ -24,6 +24,7 @@ const std::vector<route>& routes() {
       {v::get, "/session", route_id::session, a::read},
       {v::get, "/health", route_id::health, a::open},
       {v::get, "/metrics", route_id::metrics, a::read},
+      {v::get, "/cluster", route_id::cluster, a::read},
       {v::get, "/openapi.json", route_id::openapi, a::open},
   };
   return all;

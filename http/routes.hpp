@@ -32,6 +32,7 @@ enum class route_id {
   session,
   health,
   metrics,
+  cluster,
   openapi,
 };
 

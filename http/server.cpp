@@ -43,7 +43,8 @@ domain::result<std::unique_ptr<server>, std::string> server::start(
   auto out = std::make_shared<const responder>(config.cors);
   auto state = std::make_unique<impl>();
   state->bridge = spawn_bridge(system, std::move(registry), std::move(queries), std::move(verifier),
-                               config.command_timeout, config.node_id, config.bus_connected, out,
+                               config.command_timeout, config.node_id, config.bus_connected,
+                               config.cluster, out,
                                config.node ? config.node : std::make_shared<node_state>());
   ws_hub_limits ws_limits;
   ws_limits.clients_max = config.ws_clients_max;

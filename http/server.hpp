@@ -64,6 +64,8 @@ struct server_config {
   std::function<bool()> bus_connected;
   // Draining, commands in flight and the node's roles (http/node_state.hpp); null: a fresh one.
   std::shared_ptr<node_state> node;
+  // Answers GET /cluster; none: 503.
+  actors::cluster_view cluster;
   // The built dashboard (ui/), served at /; a missing folder serves none (/ is then 404).
   std::string ui_dir;
 };

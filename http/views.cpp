@@ -164,6 +164,19 @@ std::int64_t projection_lag_ms(const actors::progress_report& report,
   return std::max<std::int64_t>(0, (report.newest_event_at - p.last_event_at) / 1000);
 }
 
+http_answer cluster_answer(const std::string& router_view, bool event_store_up, bus_health bus) {
+  auto body = json::parse(router_view, nullptr, false);
+  if (!body.is_object() || !body.contains("members") || !body["members"].is_array()) {
+    return answer_problem({api_error::internal, "the cluster view is unreadable"});
+  }
+  for (auto& m : body["members"]) {
+    if (m.value("status", "") != "self") continue;
+    m["event_store"] = event_store_up ? "up" : "down";
+    m["nats"] = bus == bus_health::up ? "up" : bus == bus_health::down ? "down" : "off";
+  }
+  return {200, body.dump()};
+}
+
 namespace {
 
 const char* relay_role_name(relay_role role) {

@@ -55,6 +55,9 @@ enum class bus_health { up, down, off };
 // 503 with status "draining" while the node drains.
 http_answer health_answer(const actors::progress_report& report, const std::string& node_id,
                           bus_health bus, const node_state& node);
+// GET /cluster: the router's view (cluster/router.hpp), with this node's own entry telling
+// what this node sees of the event store and NATS now.
+http_answer cluster_answer(const std::string& router_view, bool event_store_up, bus_health bus);
 std::string metrics_text(const actors::progress_report& report, const node_state& node);
 
 }  // namespace chronicle::http

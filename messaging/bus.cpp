@@ -1,4 +1,5 @@
 #include "messaging/bus.hpp"
+#include "messaging/kv.hpp"
 
 #include <algorithm>
 
@@ -55,6 +56,11 @@ bool valid_durable_name(const std::string& name) {
     if (!durable_char(c)) return false;
   }
   return true;
+}
+
+// Bucket names follow the same rule as durable names (JetStream names either way).
+bool valid_bucket_name(const std::string& name) {
+  return valid_durable_name(name);
 }
 
 }  // namespace chronicle::messaging

@@ -577,3 +577,112 @@ domain::result<std::vector<bool>, bus_error> nats_bus::publish(
 }
 
 }  // namespace chronicle::messaging
+
+namespace chronicle::messaging {
+namespace {
+
+using kv_store_ptr = std::unique_ptr<kvStore, destroyer<kvStore, kvStore_Destroy>>;
+using kv_watcher_ptr = std::unique_ptr<kvWatcher, destroyer<kvWatcher, kvWatcher_Destroy>>;
+using kv_entry_ptr = std::unique_ptr<kvEntry, destroyer<kvEntry, kvEntry_Destroy>>;
+
+class nats_kv_bucket final : public kv_bucket {
+ public:
+  nats_kv_bucket(std::shared_ptr<nats_bus::core> c, kv_store_ptr kv)
+      : core_{std::move(c)}, kv_{std::move(kv)} {}
+  ~nats_kv_bucket() override {
+    // The watcher first: it holds a reference to the store.
+    watcher_.reset();
+    kv_.reset();
+  }
+
+  domain::result<std::monostate, bus_error> put(const std::string& key,
+                                                const std::string& value) override {
+    if (!core_->connected()) return domain::failure(bus_error::unavailable);
+    std::uint64_t revision = 0;
+    const natsStatus s = kvStore_Put(&revision, kv_.get(), key.c_str(), value.data(),
+                                     static_cast<int>(value.size()));
+    if (s != NATS_OK) return domain::failure(classify("kv put", s, no_js_error));
+    return std::monostate{};
+  }
+
+  domain::result<std::monostate, bus_error> remove(const std::string& key) override {
+    if (!core_->connected()) return domain::failure(bus_error::unavailable);
+    const natsStatus s = kvStore_Delete(kv_.get(), key.c_str());
+    if (s != NATS_OK) return domain::failure(classify("kv delete", s, no_js_error));
+    return std::monostate{};
+  }
+
+  domain::result<std::optional<kv_change>, bus_error> next_change(int wait_ms) override {
+    if (!watcher_) {
+      if (!core_->connected()) return domain::failure(bus_error::unavailable);
+      kvWatcher* raw = nullptr;
+      const natsStatus s = kvStore_WatchAll(&raw, kv_.get(), nullptr);
+      watcher_.reset(raw);
+      if (s != NATS_OK) {
+        watcher_.reset();
+        return domain::failure(classify("kv watch", s, no_js_error));
+      }
+    }
+    kvEntry* raw = nullptr;
+    const natsStatus s = kvWatcher_Next(&raw, watcher_.get(), std::max(wait_ms, 1));
+    const kv_entry_ptr entry{raw};
+    if (s == NATS_TIMEOUT) return std::optional<kv_change>{};
+    if (s != NATS_OK) {
+      // Start over with the current values: the watch may have missed changes.
+      watcher_.reset();
+      return domain::failure(classify("kv watch next", s, no_js_error));
+    }
+    kv_change change;
+    if (!entry) {
+      change.initial_done = true;
+      return std::optional<kv_change>{std::move(change)};
+    }
+    change.key = kvEntry_Key(entry.get());
+    const auto op = kvEntry_Operation(entry.get());
+    change.deleted = op == kvOp_Delete || op == kvOp_Purge;
+    if (!change.deleted) {
+      const auto* data = static_cast<const char*>(kvEntry_Value(entry.get()));
+      change.value.assign(data, static_cast<std::size_t>(kvEntry_ValueLen(entry.get())));
+    }
+    change.written_ms = kvEntry_Created(entry.get()) / ns_per_ms;
+    return std::optional<kv_change>{std::move(change)};
+  }
+
+ private:
+  std::shared_ptr<nats_bus::core> core_;
+  kv_store_ptr kv_;
+  kv_watcher_ptr watcher_;
+};
+
+}  // namespace
+
+domain::result<std::unique_ptr<kv_bucket>, bus_error> nats_bus::key_value(
+    const kv_settings& settings) {
+  if (!valid_bucket_name(settings.bucket) || settings.ttl_ms < kv_ttl_ms_min ||
+      settings.ttl_ms > kv_ttl_ms_max || settings.replicas < 1) {
+    return domain::failure(bus_error::failed);
+  }
+  if (!connected()) return domain::failure(bus_error::unavailable);
+  kvConfig config;
+  kvConfig_Init(&config);
+  config.Bucket = settings.bucket.c_str();
+  config.History = 1;
+  // nats.c hands TTL to the stream's MaxAge unchanged: nanoseconds.
+  config.TTL = settings.ttl_ms * ns_per_ms;
+  config.MaxValueSize = kv_value_bytes_max;
+  config.StorageType = js_MemoryStorage;
+  config.Replicas = settings.replicas;
+  kvStore* raw = nullptr;
+  // Creating an existing bucket with the same settings succeeds; with other settings
+  // (another TTL) it fails, and then binding to the existing one is what every node does.
+  natsStatus s = js_CreateKeyValue(&raw, core_->js.get(), &config);
+  if (s != NATS_OK) {
+    raw = nullptr;
+    s = js_KeyValue(&raw, core_->js.get(), settings.bucket.c_str());
+  }
+  kv_store_ptr kv{raw};
+  if (s != NATS_OK) return domain::failure(classify("kv bucket", s, no_js_error));
+  return std::unique_ptr<kv_bucket>{std::make_unique<nats_kv_bucket>(core_, std::move(kv))};
+}
+
+}  // namespace chronicle::messaging

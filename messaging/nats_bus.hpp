@@ -30,6 +30,7 @@
 #include <string>
 
 #include "messaging/bus.hpp"
+#include "messaging/kv.hpp"
 
 namespace chronicle::messaging {
 
@@ -95,6 +96,10 @@ class nats_bus final : public publisher, public subscriber, public stream_reader
   // whenever it notices a gap), read synchronously.
   domain::result<std::unique_ptr<stream_tail>, bus_error> tail(
       std::uint64_t from_sequence) override;
+
+  // Creates the bucket (or updates its TTL) and binds to it; it shares this bus's
+  // connection. Fails with bus_error::failed on settings out of range.
+  domain::result<std::unique_ptr<kv_bucket>, bus_error> key_value(const kv_settings& settings);
 
   struct core;  // the nats.c objects; defined in nats_bus.cpp
 

@@ -189,6 +189,21 @@ node_process::node_process(std::uint16_t port, std::vector<std::string> extra_ar
   }
 }
 
+void node_process::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void node_process::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
+void node_process::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 node_process::~node_process() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);

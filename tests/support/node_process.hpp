@@ -59,6 +59,11 @@ class node_process {
   // Whether the node answered /health within the start-up bound.
   bool started() const { return started_; }
   const std::string& log_path() const { return log_path_; }
+  // Stops the node with SIGSTOP or SIGCONT (a node that hangs), or kills it with SIGKILL and
+  // reaps it (a node that crashes: no shutdown runs, nothing is flushed or deleted).
+  void pause();
+  void resume();
+  void kill_hard();
 
   // Sends SIGTERM and waits up to `timeout_ms` for the node to exit: its exit status, or -1
   // when it did not exit in time (then it is killed) or ended by a signal.

@@ -57,6 +57,7 @@ const std::vector<classified> every_api_error = {
     {api_error::idempotency_key_reused, 422, "IDEMPOTENCY_KEY_REUSED"},
     {api_error::store_unavailable, 503, "STORE_UNAVAILABLE"},
     {api_error::node_draining, 503, "NODE_DRAINING"},
+    {api_error::owner_lost, 503, "OWNER_LOST"},
     {api_error::unauthorized, 401, "UNAUTHORIZED"},
     {api_error::forbidden, 403, "FORBIDDEN"},
     {api_error::too_many_requests, 429, "TOO_MANY_REQUESTS"},

@@ -1,0 +1,105 @@
+#pragma once
+
+// The cluster router: what the HTTP bridge talks to instead of the account registry.
+// It speaks the registry's protocol; for each account message it picks the account's owner
+// among the live members (ownership.hpp) and either hands the message to this node's
+// registry or forwards it over CAF remoting to the owner's gateway, relaying the reply
+// unchanged. Reads that belong to no account (snapshots, time travel) stay on this node.
+// A transfer goes to the owner of its source account, which coordinates it with both
+// accounts' actors in its own registry (the destination's owner may keep a live actor for
+// it too: invariant 10 fences that, and the loser reloads).
+//
+// Promises:
+// - Single node (not clustered): every message goes to the registry, as without a router.
+// - Every forwarded request is answered within `forward_timeout`, and at once when the
+//   owner's connection goes down (CAF's down_msg) or the owner drops out of the membership:
+//   CAF itself would let it wait its full timeout. Reads, and messages never sent (the
+//   owner could not be reached), are retried on the new owner; a command or transfer is
+//   retried only when it carries an Idempotency-Key (the new owner answers from the stored
+//   outcome if the first try committed). Otherwise it is answered owner_lost (503
+//   OWNER_LOST). At most `attempts_max` tries in all.
+// - A node whose connection went down is not chosen as an owner again until the membership
+//   reports a new incarnation of it, or forgets it.
+// - At most `pending_max` forwarded requests wait at once; beyond that, unavailable.
+
+#include <caf/typed_actor.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/account_registry.hpp"
+#include "cluster/membership.hpp"
+
+namespace chronicle::cluster {
+
+// What the membership actor tells the router at every tick.
+struct members_update {
+  std::vector<member> members;         // live, this node included, ordered by id
+  std::vector<std::int64_t> heard_ms;  // when each was last heard of (wall clock)
+};
+
+using router =
+    actors::account_registry::extend<caf::reacts_to<members_update>,
+                                     caf::replies_to<actors::cluster_atom>::with<std::string>>;
+
+struct router_limits {
+  // Below the HTTP bridge's command timeout (10 s), so that the router answers first.
+  std::chrono::milliseconds forward_timeout{8'000};
+  std::chrono::milliseconds connect_timeout{2'000};
+  int attempts_max = 3;
+  std::size_t pending_max = 10'000;
+};
+
+struct router_settings {
+  member self;             // this node's record (its id, addresses, start)
+  bool clustered = false;  // false: everything goes to the registry
+  std::int64_t ttl_ms = 0;
+  router_limits limits;
+};
+
+enum class forward_outcome {
+  replied,   // the owner answered; the reply's JSON is given
+  not_sent,  // the owner could not be reached: nothing was sent
+  lost,      // sent, but the owner went away or did not answer in time: outcome unknown
+};
+
+struct router_state {
+  struct peer {
+    std::int64_t started_at_ms = 0;
+    caf::actor handle;                                     // null while connecting
+    std::vector<std::function<void(caf::actor)>> waiting;  // sends waiting for the connection
+  };
+  struct pending_forward {
+    std::string node_id;
+    std::function<void(forward_outcome, std::string)> done;
+  };
+  members_update view;
+  // Nodes whose connection went down, with the incarnation that did.
+  std::map<std::string, std::int64_t> suspects;
+  std::map<std::string, peer> peers;
+  std::unordered_map<caf::actor_addr, std::string> peer_of;
+  std::unordered_map<std::uint64_t, pending_forward> pending;
+  std::uint64_t next_id = 1;
+  std::uint64_t forwarded = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t owner_lost = 0;
+
+  static inline const char* name = "cluster_router";
+};
+
+router::behavior_type router_impl(router::stateful_pointer<router_state> self,
+                                  actors::account_registry registry, router_settings settings);
+
+// The actor a node publishes on its cluster port: it answers forwarded messages from this
+// node's registry (never forwarding again, so two nodes that disagree on an owner cannot
+// bounce a message between them).
+caf::behavior gateway_impl(caf::event_based_actor* self, actors::account_registry registry,
+                           std::chrono::milliseconds timeout);
+
+}  // namespace chronicle::cluster
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::cluster::members_update)
