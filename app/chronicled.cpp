@@ -80,7 +80,8 @@ std::vector<app::option_spec> option_specs() {
        "the NATS JetStream stream committed events are published to and projected from; its "
        "subjects are '<name in lower case>.events.<account>' (the test suites use their own)"},
       {"nats-stream-replicas", "CHRONICLE_NATS_STREAM_REPLICAS", "1",
-       "copies of the NATS stream JetStream keeps (1 to 5; 3 on a three-server cluster)"},
+       "copies JetStream keeps of the stream and of the cluster's membership bucket (1 to 5; 3 "
+       "on a three-server cluster)"},
       {"nats-ca", "CHRONICLE_NATS_CA", "",
        "PEM CA file: connect to NATS over TLS only, verifying the servers against it"},
       {"relay-batch-max", "CHRONICLE_RELAY_BATCH_MAX", "500",
@@ -385,7 +386,7 @@ cluster::member self_member(const app::options& opts, const cluster_options& c, 
 bool join_cluster(caf::actor_system& system, const cluster_options& c, const cluster::member& self,
                   actors::account_registry registry, cluster::router router,
                   actors::query_worker probe, std::shared_ptr<messaging::nats_bus> bus,
-                  std::vector<caf::actor>& started) {
+                  int replicas, std::vector<caf::actor>& started) {
   const cluster::router_limits limits;
   // Below the router's own bound, so that the owner's answer, even a timeout, arrives first.
   const auto gateway_timeout = limits.forward_timeout - std::chrono::seconds{1};
@@ -405,6 +406,7 @@ bool join_cluster(caf::actor_system& system, const cluster_options& c, const clu
   messaging::kv_settings kv;
   kv.bucket = c.bucket;
   kv.ttl_ms = c.ttl_ms;
+  kv.replicas = replicas;
   deps.open_bucket = [bus, kv] { return bus->key_value(kv); };
   deps.target = router;
   deps.registry = registry;
@@ -536,7 +538,8 @@ int run(const app::options& opts) {
   auto router = system.spawn(cluster::router_impl, registry, router_settings);
   std::vector<caf::actor> cluster_actors{caf::actor_cast<caf::actor>(router)};
   if (cluster_opts->enabled && !join_cluster(system, *cluster_opts, router_settings.self, registry,
-                                             router, queries.front(), bus, cluster_actors)) {
+                                             router, queries.front(), bus,
+                                             static_cast<int>(*stream_replicas), cluster_actors)) {
     for (auto& a : cluster_actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);

@@ -17,7 +17,7 @@
 #
 # Only the KEY=value lines go to stdout; progress goes to stderr. Member n of each group
 # listens on the group's first port + n - 1; the first ports can be changed through
-# CHRONICLE_CLUSTER_{PG,PATRONI,ETCD,ETCD_PEER,NATS,NATS_ROUTE,NATS_MONITOR,HTTP}_PORT.
+# CHRONICLE_CLUSTER_{PG,PATRONI,ETCD,ETCD_PEER,NATS,NATS_ROUTE,NATS_MONITOR,HTTP,CAF}_PORT.
 # The binaries are $CHRONICLED and $CHRONICLE_CLI (default: build/bin/ of this checkout).
 set -euo pipefail
 
@@ -29,6 +29,7 @@ readonly NATS_PORT=${CHRONICLE_CLUSTER_NATS_PORT:-44271}
 readonly NATS_ROUTE_PORT=${CHRONICLE_CLUSTER_NATS_ROUTE_PORT:-46271}
 readonly NATS_MONITOR_PORT=${CHRONICLE_CLUSTER_NATS_MONITOR_PORT:-48271}
 readonly HTTP_PORT=${CHRONICLE_CLUSTER_HTTP_PORT:-8091}
+readonly CAF_PORT=${CHRONICLE_CLUSTER_CAF_PORT:-8191}
 readonly MEMBERS=(1 2 3)
 
 # Patroni's timing (DESIGN.md, "Measured on this kind of machine"): a dead leader's key
@@ -429,6 +430,7 @@ ledger_start() {
   spawn ledger "$n" env "${env_args[@]}" \
     CHRONICLE_HTTP_ADDRESS=127.0.0.1 CHRONICLE_HTTP_PORT="$(port_of "$HTTP_PORT" "$n")" \
     CHRONICLE_NODE_ID="node-$n" CHRONICLE_NATS="$(nats_urls)" \
+    CHRONICLE_CLUSTER="127.0.0.1:$(port_of "$CAF_PORT" "$n")" \
     CHRONICLE_STREAM="$RUN_STREAM" CHRONICLE_NATS_STREAM_REPLICAS=3 CHRONICLE_API_KEYS="$KEYS_FILE" "$CHRONICLED"
 }
 

@@ -55,12 +55,12 @@ constexpr int bank_accounts = 10;
 constexpr int bank_retry_ms = 45'000;
 constexpr int bank_duration_max_s = 600;
 // Without strong reads of one account (`--no-account-reads`; the snapshot reads of several,
-// which read the event store, remain). The three nodes are independent today: each serves
-// such a read from its own copy of the account in memory, which is stale once another node
-// has written the account, and the checker rightly finds hundreds of reads going back in
-// time (rule d) in every run. Writes are fenced by version, so they stay correct. Issue 12,
-// part 1 (one owner per account, the others forward to it) makes these reads linearizable;
-// then drop this flag.
+// which read the event store, remain). The owner serves such a read from its copy of the
+// account in memory, and the destination of a transfer coordinated by another node (the
+// source's owner) stays stale there until its owner next writes it: the checker would find
+// reads going back in time (rule d; docs/FAILURE_SCENARIOS.md, "Known gap"). Writes are
+// fenced by version, so they stay correct. Drop this flag once the destination's owner
+// hears of the transfer.
 constexpr const char* bank_read_mode = "--no-account-reads";
 constexpr auto bank_stop_timeout = 30s;
 // Before each fault, and after the last: traffic as usual.
