@@ -35,6 +35,7 @@
 #include "client/http_client.hpp"
 #include "consistency/history.hpp"
 #include "tests/support/cli.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/node_process.hpp"
 
 namespace chronicle::testing {
@@ -303,12 +304,7 @@ class cluster : public ::testing::Test {
   // Waits until PREDICATE holds, at most the recovery deadline.
   template <typename Predicate>
   static bool eventually(Predicate predicate) {
-    const auto deadline = clock_type::now() + recovery_deadline;
-    while (clock_type::now() < deadline) {
-      if (predicate()) return true;
-      std::this_thread::sleep_for(200ms);
-    }
-    return predicate();
+    return testing::eventually(predicate, recovery_deadline, 200ms);
   }
 
   static inline bool started_ = false;

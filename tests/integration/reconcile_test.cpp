@@ -23,6 +23,7 @@
 #include "persistence/pg_event_store.hpp"
 #include "persistence/pg_outbox_store.hpp"
 #include "tests/support/direct_append.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/own_stack.hpp"
@@ -53,12 +54,7 @@ std::int64_t view_version(std::uint16_t node_port, const std::string& id) {
 
 template <class Predicate>
 bool eventually(Predicate done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(poll_interval);
-  }
-  return done();
+  return testing::eventually(done, timeout, poll_interval);
 }
 
 

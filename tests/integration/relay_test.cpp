@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "messaging/nats_bus.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/stream_reader.hpp"
@@ -29,12 +30,7 @@ constexpr int publish_timeout_ms = 5'000;
 
 template <class Predicate>
 bool eventually(Predicate done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(poll_interval);
-  }
-  return done();
+  return testing::eventually(done, timeout, poll_interval);
 }
 
 std::int64_t outbox_rows(const std::string& account_id) {

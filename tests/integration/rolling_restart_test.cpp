@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tests/support/cli.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/stream_reader.hpp"
@@ -39,12 +40,7 @@ std::uint16_t port_of(int n) {
 
 template <class Predicate>
 bool eventually(Predicate done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(poll_interval);
-  }
-  return done();
+  return testing::eventually(done, timeout, poll_interval);
 }
 
 std::string projection_role(std::uint16_t port) {

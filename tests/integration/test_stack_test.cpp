@@ -21,6 +21,7 @@
 
 #include "domain/ids.hpp"
 #include "tests/support/cli.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/stream_reader.hpp"
@@ -115,12 +116,7 @@ std::int64_t make_run_balance_rows(const std::map<std::string, std::string>& run
 
 template <class Predicate>
 bool eventually(Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + settle_timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(poll_interval);
-  }
-  return done();
+  return testing::eventually(done, settle_timeout, poll_interval);
 }
 
 TEST(test_stack, reset) {

@@ -17,6 +17,7 @@
 #include "messaging/outbox_relay.hpp"
 #include "messaging/outbox_relay_actor.hpp"
 #include "persistence/memory_event_store.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace chronicle::messaging {
 namespace {
@@ -56,12 +57,7 @@ std::vector<std::string> ids_of(const std::vector<incoming_message>& messages) {
 
 template <class Predicate>
 bool eventually(Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + settle_timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(poll_interval);
-  }
-  return done();
+  return chronicle::testing::eventually(done, settle_timeout, poll_interval);
 }
 
 TEST(relay_once, given_pending_events_then_published_in_account_version_order_and_rows_deleted) {
