@@ -7,6 +7,7 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <initializer_list>
 #include <thread>
 
 #include "actors/account_registry.hpp"
@@ -537,15 +538,24 @@ int run(const app::options& opts) {
   router_settings.ttl_ms = cluster_opts->enabled ? cluster_opts->ttl_ms : 0;
   auto router = system.spawn(cluster::router_impl, registry, router_settings);
   std::vector<caf::actor> cluster_actors{caf::actor_cast<caf::actor>(router)};
-  if (cluster_opts->enabled && !join_cluster(system, *cluster_opts, router_settings.self, registry,
-                                             router, queries.front(), bus,
-                                             static_cast<int>(*stream_replicas), cluster_actors)) {
-    for (auto& a : cluster_actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  // Stops what run() has started: the membership first (it deletes its key), then the
+  // registry, the workers, the relay, the projection and the query workers; `later` names what
+  // was started after this point.
+  const auto stop_started = [&](std::initializer_list<caf::actor> later) {
+    for (auto it = cluster_actors.rbegin(); it != cluster_actors.rend(); ++it) {
+      caf::anon_send_exit(*it, caf::exit_reason::user_shutdown);
+    }
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
     if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
     if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
     for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+    for (const auto& a : later) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  };
+  if (cluster_opts->enabled && !join_cluster(system, *cluster_opts, router_settings.self, registry,
+                                             router, queries.front(), bus,
+                                             static_cast<int>(*stream_replicas), cluster_actors)) {
+    stop_started({});
     return 1;
   }
 
@@ -578,13 +588,7 @@ int run(const app::options& opts) {
   auto server = http::server::start(system, router, queries, verifier, http_config);
   if (!server) {
     std::fprintf(stderr, "chronicled: %s\n", server.error().c_str());
-    for (auto& a : cluster_actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-    for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
-    if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
-    if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
-    for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(verifier, caf::exit_reason::user_shutdown);
+    stop_started({caf::actor_cast<caf::actor>(verifier)});
     return 1;
   }
   caf::actor live_feed;
@@ -613,16 +617,7 @@ int run(const app::options& opts) {
                             std::chrono::milliseconds{*shutdown_timeout});
   if (live_feed) caf::anon_send_exit(live_feed, caf::exit_reason::user_shutdown);
   server.value().reset();
-  // The membership first (when the leave has not stopped it already): its key is deleted.
-  for (auto it = cluster_actors.rbegin(); it != cluster_actors.rend(); ++it) {
-    caf::anon_send_exit(*it, caf::exit_reason::user_shutdown);
-  }
-  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-  for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
-  if (relay) caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
-  if (projection) caf::anon_send_exit(projection, caf::exit_reason::user_shutdown);
-  for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(verifier, caf::exit_reason::user_shutdown);
+  stop_started({caf::actor_cast<caf::actor>(verifier)});
   return drained ? 0 : 1;
 }
 
