@@ -21,13 +21,13 @@
 # The binaries are $CHRONICLED and $CHRONICLE_CLI (default: build/bin/ of this checkout).
 set -euo pipefail
 
-readonly PG_PORT=${CHRONICLE_CLUSTER_PG_PORT:-55481}
-readonly PATRONI_PORT=${CHRONICLE_CLUSTER_PATRONI_PORT:-58081}
+readonly PG_PORT=${CHRONICLE_CLUSTER_PG_PORT:-25481}
+readonly PATRONI_PORT=${CHRONICLE_CLUSTER_PATRONI_PORT:-28081}
 readonly ETCD_PORT=${CHRONICLE_CLUSTER_ETCD_PORT:-23791}
 readonly ETCD_PEER_PORT=${CHRONICLE_CLUSTER_ETCD_PEER_PORT:-23801}
-readonly NATS_PORT=${CHRONICLE_CLUSTER_NATS_PORT:-44271}
-readonly NATS_ROUTE_PORT=${CHRONICLE_CLUSTER_NATS_ROUTE_PORT:-46271}
-readonly NATS_MONITOR_PORT=${CHRONICLE_CLUSTER_NATS_MONITOR_PORT:-48271}
+readonly NATS_PORT=${CHRONICLE_CLUSTER_NATS_PORT:-24271}
+readonly NATS_ROUTE_PORT=${CHRONICLE_CLUSTER_NATS_ROUTE_PORT:-26271}
+readonly NATS_MONITOR_PORT=${CHRONICLE_CLUSTER_NATS_MONITOR_PORT:-28271}
 readonly HTTP_PORT=${CHRONICLE_CLUSTER_HTTP_PORT:-8091}
 readonly CAF_PORT=${CHRONICLE_CLUSTER_CAF_PORT:-8191}
 readonly MEMBERS=(1 2 3)
@@ -44,9 +44,10 @@ readonly NATS_READY_TIMEOUT_S=30
 readonly LEDGER_READY_TIMEOUT_S=60
 readonly KEY_READY_TIMEOUT_S=10
 readonly BOOTSTRAP_ATTEMPTS_MAX=30
-# Our ports lie in Linux's ephemeral range (32768-60999): an outgoing connection of any
-# program may hold one for a while, and a server that finds its port taken exits. Such a
-# member is started again, this many times in all.
+# The default ports lie below Linux's ephemeral range (32768-60999), where no outgoing
+# connection takes them as its source port; ports moved into that range can be held by one
+# for a while, and a server that finds its port taken exits. Such a member is started again,
+# this many times in all.
 readonly START_ATTEMPTS_MAX=3
 readonly STOP_TIMEOUT_S=30
 readonly SPAWN_TIMEOUT_S=10
