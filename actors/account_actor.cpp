@@ -58,6 +58,7 @@ void start_load(self_ptr self, const db_worker& worker, const account_limits& li
   self->state.stage = phase::loading;
   const auto id = self->state.account.account_id;
   const auto revoke = self->state.revoke_token;
+  const auto marks = self->state.stale_marks;
   self->request(worker, limits.db_timeout, load_atom::value, id, revoke)
       .then(
           [=](load_reply& r) {
@@ -70,11 +71,12 @@ void start_load(self_ptr self, const db_worker& worker, const account_limits& li
                                              std::string{persistence::describe(*r.error)}));
             } else {
               st.account = std::move(r.value);
-              st.stale = false;
+              st.stale = st.stale_marks != marks;
               if (st.revoke_token == revoke) st.revoke_token.clear();
               st.stage = phase::ready;
             }
-            run_after_load(self);
+            // Queries wait for the next load when this one was overtaken by a stale_atom.
+            if (r.error || !st.stale) run_after_load(self);
             schedule(self);
             quit_if_passivating(self);
           },
@@ -203,7 +205,7 @@ void when_loaded(self_ptr self, const db_worker& worker, const account_limits& l
   // Strong reads never go back in time: while a batch is in flight they wait
   // for its outcome, and a stale state (it may lack a write whose outcome was
   // unknown but which committed) is reloaded first.
-  if ((st.stage == phase::ready && !st.stale) || st.stage == phase::held) {
+  if ((st.stage == phase::ready || st.stage == phase::held) && !st.stale) {
     f();
     return;
   }
@@ -390,6 +392,14 @@ account_actor::behavior_type account_actor_impl(
       [=](passivate_atom) {
         self->state.passivating = true;
         quit_if_passivating(self);
+      },
+      [=](stale_atom, std::int64_t version) {
+        auto& st = self->state;
+        // Unloaded: its next use loads anyway. Loading: what arrives may predate the write.
+        if (st.stage == phase::unloaded) return;
+        if (st.stage != phase::loading && st.account.version >= version) return;
+        ++st.stale_marks;
+        st.stale = true;
       },
   };
 }

@@ -28,6 +28,9 @@
 //   transfer cannot commit, and the loaded state is final. Holds are granted one
 //   at a time, in arrival order; while both wait, holds and batches of commands
 //   take turns. Queries are answered throughout.
+// - Told that another node wrote the account (stale_atom with that write's version), it
+//   reloads before it answers a query or decides anything, unless its state is at that
+//   version already; a load that was under way when it was told counts as stale too.
 
 #include <caf/actor.hpp>
 #include <caf/typed_actor.hpp>
@@ -46,7 +49,7 @@ using account_actor =
                      caf::replies_to<hold_atom, std::string>::with<hold_reply>,
                      caf::reacts_to<release_order>, caf::reacts_to<lease_atom, std::string>,
                      caf::reacts_to<flush_atom>, caf::reacts_to<idle_atom>,
-                     caf::reacts_to<passivate_atom>>;
+                     caf::reacts_to<passivate_atom>, caf::reacts_to<stale_atom, std::int64_t>>;
 
 struct account_limits {
   std::size_t batch_commands_max = 256;
@@ -84,6 +87,7 @@ struct account_actor_state {
   domain::account_state account;
   phase stage = phase::unloaded;
   bool stale = false;            // the store may hold more than `account` knows
+  std::uint64_t stale_marks = 0;  // stale_atoms taken; a load from before the last is stale
   bool flush_scheduled = false;  // a flush_atom is in the mailbox
   bool passivating = false;
   int conflict_retries = 0;

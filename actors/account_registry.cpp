@@ -6,7 +6,7 @@
 namespace chronicle::actors {
 namespace {
 
-using self_ptr = account_registry::stateful_pointer<account_registry_state>;
+using self_ptr = local_registry::stateful_pointer<account_registry_state>;
 
 account_actor actor_for(self_ptr self, const std::vector<db_worker>& workers,
                         const registry_limits& limits, const std::string& id) {
@@ -39,8 +39,8 @@ const db_worker& next_reader(self_ptr self, const std::vector<db_worker>& worker
 
 }  // namespace
 
-account_registry::behavior_type account_registry_impl(
-    account_registry::stateful_pointer<account_registry_state> self, std::vector<db_worker> workers,
+local_registry::behavior_type account_registry_impl(
+    local_registry::stateful_pointer<account_registry_state> self, std::vector<db_worker> workers,
     registry_limits limits) {
   self->set_down_handler([=](const caf::down_msg& down) {
     auto& st = self->state;
@@ -80,6 +80,16 @@ account_registry::behavior_type account_registry_impl(
       [=](balance_at_query& q) { return self->delegate(next_reader(self, workers), std::move(q)); },
       [=](history_query& q) { return self->delegate(next_reader(self, workers), std::move(q)); },
       [=](live_atom) { return static_cast<std::uint64_t>(self->state.live.size()); },
+      [=](const stale_notice& n) {
+        if (const auto it = self->state.live.find(n.account_id); it != self->state.live.end()) {
+          self->send(it->second.handle, stale_atom::value, n.version);
+        }
+      },
+      [=](const ownership_moved& m) {
+        for (const auto& [id, e] : self->state.live) {
+          if (m.moved(id)) self->send(e.handle, stale_atom::value, any_version);
+        }
+      },
   };
 }
 

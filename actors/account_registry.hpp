@@ -30,6 +30,12 @@ using account_registry = caf::typed_actor<caf::replies_to<command_request>::with
                                           caf::replies_to<history_query>::with<history_view>,
                                           caf::replies_to<live_atom>::with<std::uint64_t>>;
 
+// The registry itself: that protocol, plus the notices that another node wrote some of its
+// accounts (messages.hpp), which the cluster router sends. Each reaches the account's live
+// actor, if there is one, before anything the registry receives after it.
+using local_registry =
+    account_registry::extend<caf::reacts_to<stale_notice>, caf::reacts_to<ownership_moved>>;
+
 // What GET /cluster asks: this node's view of the cluster, as JSON (cluster/router.hpp).
 using cluster_view = caf::typed_actor<caf::replies_to<cluster_atom>::with<std::string>>;
 
@@ -54,8 +60,8 @@ struct account_registry_state {
   static inline const char* name = "account_registry";
 };
 
-account_registry::behavior_type account_registry_impl(
-    account_registry::stateful_pointer<account_registry_state> self, std::vector<db_worker> workers,
+local_registry::behavior_type account_registry_impl(
+    local_registry::stateful_pointer<account_registry_state> self, std::vector<db_worker> workers,
     registry_limits limits);
 
 }  // namespace chronicle::actors

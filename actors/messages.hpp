@@ -9,6 +9,8 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +37,11 @@ using lease_atom = caf::atom_constant<caf::atom("lease")>;
 using live_atom = caf::atom_constant<caf::atom("live")>;
 // GET /cluster: the cluster router answers it with this node's view of the cluster (JSON).
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
+// Another node may have written the account: its actor reloads before it answers or decides
+// anything, unless it already is at the version the message names.
+using stale_atom = caf::atom_constant<caf::atom("stale")>;
+// The version of a stale_atom that no actor is at: reload, whatever the version.
+constexpr std::int64_t any_version = std::numeric_limits<std::int64_t>::max();
 
 struct command_request {
   std::string account_id;
@@ -181,6 +188,20 @@ struct history_view {
   persistence::history_page page;
 };
 
+// Sent to the account registry by the cluster router (cluster/router.hpp), about accounts
+// another node wrote. One account: another node committed `version` of it (a transfer into it
+// that the source account's owner coordinated), or may have (any_version).
+struct stale_notice {
+  std::string account_id;
+  std::int64_t version = 0;
+};
+
+// Ownership moved among the nodes: every live account for which `moved(id)` holds may have
+// been written by another node since its actor loaded it.
+struct ownership_moved {
+  std::function<bool(const std::string&)> moved;
+};
+
 // What a database worker answers: a value or the store's error.
 template <class T>
 struct store_reply {
@@ -211,6 +232,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::balance_at_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::balance_at_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::history_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::history_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::stale_notice)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::ownership_moved)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::load_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::lookup_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::append_reply)

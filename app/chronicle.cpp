@@ -261,8 +261,6 @@ int bank_test(int argc, char** argv) {
             "resend an operation left without an answer or with a 5xx, same Idempotency-Key, "
             "to the next node until this long after its invocation (0: never; it is 'info')"},
            {"no-transfers", "", "", "deposits, withdrawals and reads only", true},
-           {"no-account-reads", "", "",
-            "no strong reads of one account; snapshot reads of several remain", true},
            {"api-key", "CHRONICLE_API_KEY", "", "an operator's API key (Bearer token)"}},
           argc, argv, opts)) {
     return *stop;
@@ -291,7 +289,6 @@ int bank_test(int argc, char** argv) {
   config.accounts = static_cast<int>(*accounts);
   config.clients = static_cast<int>(*clients);
   config.transfers = !opts->enabled("no-transfers");
-  config.account_reads = !opts->enabled("no-account-reads");
   config.request_timeout_ms = static_cast<int>(*timeout);
   config.retry_ms = static_cast<int>(*retry);
   config.api_key = opts->get("api-key");
@@ -299,11 +296,10 @@ int bank_test(int argc, char** argv) {
   config.stop = &bank_test_stop;
   std::signal(SIGINT, stop_bank_test);
   std::signal(SIGTERM, stop_bank_test);
-  std::fprintf(stderr, "bank-test: %zu node(s), %d accounts, %d clients, %lld s, seed %llu%s%s\n",
+  std::fprintf(stderr, "bank-test: %zu node(s), %d accounts, %d clients, %lld s, seed %llu%s\n",
                config.ports.size(), config.accounts, config.clients, *duration,
                static_cast<unsigned long long>(config.seed),
-               config.transfers ? "" : ", no transfers",
-               config.account_reads ? "" : ", no single-account reads");
+               config.transfers ? "" : ", no transfers");
   const auto done =
       consistency::run_bank_test(config, [](const consistency::bank_test_progress& p) {
         std::fprintf(stderr,

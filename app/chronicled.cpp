@@ -382,18 +382,13 @@ cluster::member self_member(const app::options& opts, const cluster_options& c, 
   return self;
 }
 
-// Publishes the gateway on the cluster port and starts the membership; false (having said
+// Publishes the router on the cluster port and starts the membership; false (having said
 // why) when the port cannot be bound.
 bool join_cluster(caf::actor_system& system, const cluster_options& c, const cluster::member& self,
                   actors::account_registry registry, cluster::router router,
                   actors::query_worker probe, std::shared_ptr<messaging::nats_bus> bus,
                   int replicas, std::vector<caf::actor>& started) {
-  const cluster::router_limits limits;
-  // Below the router's own bound, so that the owner's answer, even a timeout, arrives first.
-  const auto gateway_timeout = limits.forward_timeout - std::chrono::seconds{1};
-  auto gateway = system.spawn(cluster::gateway_impl, registry, gateway_timeout);
-  started.push_back(gateway);
-  const auto published = system.middleman().publish(gateway, c.port, c.host.c_str(), true);
+  const auto published = system.middleman().publish(router, c.port, c.host.c_str(), true);
   if (!published) {
     std::fprintf(stderr, "chronicled: --cluster %s:%u: %s\n", c.host.c_str(),
                  static_cast<unsigned>(c.port), system.render(published.error()).c_str());

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "cluster/ownership.hpp"
 #include "cluster/wire.hpp"
@@ -21,6 +22,7 @@ using actors::query_status;
 // membership within the TTL anyway; a live one gets another chance.
 constexpr std::int64_t suspect_ms_min = 1'000;
 constexpr auto live_count_timeout = std::chrono::seconds{2};
+constexpr const char* no_answer = "this node's ledger did not answer in time";
 
 std::int64_t now_ms() {
   return domain::now_micros() / 1000;
@@ -152,23 +154,45 @@ std::vector<std::string> owner_ids(self_ptr self, const router_settings& setting
 // suspects without long parameter lists.
 class routing {
  public:
-  routing(self_ptr self, actors::account_registry registry, router_settings settings)
+  routing(self_ptr self, actors::local_registry registry, router_settings settings)
       : self_{self}, registry_{std::move(registry)}, settings_{std::move(settings)} {}
 
   template <class Reply, class Request>
   void route(Request req, caf::typed_response_promise<Reply> rp, int attempt) {
-    const auto owner = owner_of(owner_key(req), owner_ids(self_, settings_, suspects_));
+    const auto owner = owner_of(owner_key(req), owners());
     if (owner == settings_.self.node_id) {
-      rp.delegate(registry_, std::move(req));
+      // The HTTP bridge bounds the wait; the registry's actors bound their own work.
+      run_here<Reply>(std::move(req), caf::infinite,
+                      [rp](Reply reply) mutable { rp.deliver(std::move(reply)); });
       return;
     }
     const auto kind = kind_of(req);
     auto body = encode(req);
-    forward(owner, kind, std::move(body),
+    forward(owner, kind, std::move(body), settings_.limits.forward_timeout,
             [this, req = std::move(req), rp, attempt, owner](forward_outcome outcome,
                                                              std::string reply) mutable {
               on_outcome<Reply>(std::move(req), rp, attempt, owner, outcome, std::move(reply));
             });
+  }
+
+  // A message another node forwarded: served from this node's registry, never forwarded again.
+  caf::result<std::string> serve(const std::string& kind, const std::string& body) {
+    owners();  // the registry hears of moved ownership before the message
+    const auto k = kind_from_name(kind);
+    if (!k) return encode(reply_traits<command_reply>::failed(k.error()));
+    switch (*k) {
+      case wire_kind::command: return serve_as<command_reply>(decode_command(body));
+      case wire_kind::transfer: return serve_as<command_reply>(decode_transfer(body));
+      case wire_kind::account: return serve_as<actors::account_view>(decode_account_query(body));
+      case wire_kind::events: return serve_as<actors::events_page>(decode_events_query(body));
+      case wire_kind::stale: {
+        auto notice = decode_stale_notice(body);
+        if (!notice) return encode(reply_traits<command_reply>::failed(notice.error()));
+        self_->send(registry_, std::move(*notice));
+        return std::string{"{}"};
+      }
+    }
+    return encode(reply_traits<command_reply>::failed("unknown kind"));
   }
 
   void update(members_update u) {
@@ -185,6 +209,7 @@ class routing {
     self_->state.view = std::move(u);
     // Membership loss fails what waits on those nodes now, as a down_msg would.
     for (const auto& id : gone) drop_peer(id, false);
+    owners();
   }
 
   void down(const caf::down_msg& msg) {
@@ -202,6 +227,74 @@ class routing {
       if (m.node_id == id) return &m;
     }
     return nullptr;
+  }
+
+  // The owners now. When they changed since the last look, the registry first hears which of
+  // its live accounts this node did not own before: another node may have written them.
+  std::vector<std::string> owners() {
+    auto now = owner_ids(self_, settings_, suspects_);
+    if (now != last_owners_) {
+      if (!last_owners_.empty()) {
+        self_->send(registry_, actors::ownership_moved{[before = last_owners_,
+                                                        me = settings_.self.node_id](
+                                                           const std::string& id) {
+          return owner_of(id, before) != me;
+        }});
+      }
+      last_owners_ = now;
+    }
+    return now;
+  }
+
+  // Below the forwarding node's bound (with a transfer's notice on top), so that this node's
+  // answer, even a timeout, arrives there first.
+  std::chrono::milliseconds serve_timeout() const {
+    return settings_.limits.forward_timeout - std::chrono::seconds{1} -
+           settings_.limits.notice_timeout;
+  }
+
+  template <class Reply, class Request>
+  caf::result<std::string> serve_as(domain::result<Request, std::string> req) {
+    if (!req) return encode(reply_traits<Reply>::failed(req.error()));
+    auto rp = self_->make_response_promise<std::string>();
+    run_here<Reply>(std::move(*req), caf::duration{serve_timeout()},
+                    [rp](Reply reply) mutable { rp.deliver(encode(reply)); });
+    return rp;
+  }
+
+  // Runs a request on this node's registry; `done` gets the reply, or unavailable when none
+  // came within `timeout`. A transfer's reply passes through after_transfer first.
+  template <class Reply, class Request>
+  void run_here(Request req, caf::duration timeout, std::function<void(Reply)> done) {
+    if constexpr (std::is_same_v<Request, actors::transfer_request>) {
+      done = [this, to = req.transfer.to_account_id, done = std::move(done)](command_reply r) {
+        after_transfer(to, std::move(r), done);
+      };
+    }
+    self_->request(registry_, timeout, std::move(req))
+        .then([done](Reply& reply) { done(std::move(reply)); },
+              [done](caf::error&) { done(reply_traits<Reply>::unavailable(no_answer)); });
+  }
+
+  // A transfer committed here into an account that another node owns: the owner's actor of
+  // it lags behind the store, and so does this node's. The owner's registry hears of it
+  // before the reply goes out, waited for at most notice_timeout: an owner that cannot be told
+  // in time is gone or cut off, and whoever owns the account next loads it afresh.
+  void after_transfer(const std::string& to, command_reply reply,
+                      const std::function<void(command_reply)>& done) {
+    if (reply.status != command_status::accepted) return done(std::move(reply));
+    const auto owner = owner_of(to, owners());
+    if (owner == settings_.self.node_id) return done(std::move(reply));
+    self_->send(registry_, actors::stale_notice{to, actors::any_version});
+    auto version = actors::any_version;
+    for (const auto& e : reply.events) {
+      if (e.account_id == to) version = e.version;
+    }
+    forward(owner, wire_kind::stale, encode(actors::stale_notice{to, version}),
+            settings_.limits.notice_timeout,
+            [reply = std::move(reply), done](forward_outcome, std::string) mutable {
+              done(std::move(reply));
+            });
   }
 
   template <class Reply, class Request>
@@ -234,6 +327,7 @@ class routing {
   }
 
   void forward(const std::string& node, wire_kind kind, std::string body,
+               std::chrono::milliseconds timeout,
                std::function<void(forward_outcome, std::string)> done) {
     auto& st = self_->state;
     if (st.pending.size() >= settings_.limits.pending_max) {
@@ -241,7 +335,7 @@ class routing {
       done(forward_outcome::lost, {});
       return;
     }
-    with_peer(node, [this, node, kind, body = std::move(body),
+    with_peer(node, [this, node, kind, timeout, body = std::move(body),
                      done = std::move(done)](caf::actor handle) mutable {
       if (!handle) {
         done(forward_outcome::not_sent, {});
@@ -252,8 +346,7 @@ class routing {
       st.pending.emplace(id, router_state::pending_forward{node, std::move(done)});
       ++st.forwarded;
       self_
-          ->request(handle, settings_.limits.forward_timeout, forward_atom::value, kind_name(kind),
-                    std::move(body))
+          ->request(handle, timeout, forward_atom::value, kind_name(kind), std::move(body))
           .then([this, id](std::string& reply) { finish(id, forward_outcome::replied, reply); },
                 [this, id](caf::error&) { finish(id, forward_outcome::lost, {}); });
     });
@@ -348,9 +441,10 @@ class routing {
   }
 
   self_ptr self_;
-  actors::account_registry registry_;
+  actors::local_registry registry_;
   router_settings settings_;
   std::map<std::string, suspicion> suspects_;
+  std::vector<std::string> last_owners_;  // as owners() last saw them
 };
 
 std::string routing::status_json(std::optional<std::uint64_t> live_here) const {
@@ -401,7 +495,7 @@ std::string routing::status_json(std::optional<std::uint64_t> live_here) const {
 }  // namespace
 
 router::behavior_type router_impl(router::stateful_pointer<router_state> self,
-                                  actors::account_registry registry, router_settings settings) {
+                                  actors::local_registry registry, router_settings settings) {
   // The state of an actor outlives its behavior's handlers, and so does this object.
   auto r = std::make_shared<routing>(self, registry, std::move(settings));
   self->set_down_handler([r](const caf::down_msg& msg) { r->down(msg); });
@@ -431,54 +525,15 @@ router::behavior_type router_impl(router::stateful_pointer<router_state> self,
       [=](actors::history_query& q) { return self->delegate(registry, std::move(q)); },
       [=](actors::live_atom a) { return self->delegate(registry, a); },
       [=](members_update& u) { r->update(std::move(u)); },
+      [=](forward_atom, const std::string& kind, const std::string& body) {
+        return r->serve(kind, body);
+      },
       [=](actors::cluster_atom) {
         auto rp = self->make_response_promise<std::string>();
         self->request(registry, live_count_timeout, actors::live_atom::value)
             .then([=](std::uint64_t live) mutable { rp.deliver(r->status_json(live)); },
                   [=](caf::error&) mutable { rp.deliver(r->status_json(std::nullopt)); });
         return rp;
-      },
-  };
-}
-
-namespace {
-
-template <class Reply, class Request>
-caf::result<std::string> serve(caf::event_based_actor* self,
-                               const actors::account_registry& registry,
-                               std::chrono::milliseconds timeout,
-                               domain::result<Request, std::string> req) {
-  if (!req) return encode(reply_traits<Reply>::failed(req.error()));
-  auto rp = self->make_response_promise<std::string>();
-  self->request(registry, timeout, std::move(*req))
-      .then([rp](Reply& reply) mutable { rp.deliver(encode(reply)); },
-            [rp](caf::error&) mutable {
-              rp.deliver(encode(
-                  reply_traits<Reply>::unavailable("the owner's ledger did not answer in time")));
-            });
-  return rp;
-}
-
-}  // namespace
-
-caf::behavior gateway_impl(caf::event_based_actor* self, actors::account_registry registry,
-                           std::chrono::milliseconds timeout) {
-  return {
-      [=](forward_atom, const std::string& kind,
-          const std::string& body) -> caf::result<std::string> {
-        const auto k = kind_from_name(kind);
-        if (!k) return encode(reply_traits<command_reply>::failed(k.error()));
-        switch (*k) {
-          case wire_kind::command:
-            return serve<command_reply>(self, registry, timeout, decode_command(body));
-          case wire_kind::transfer:
-            return serve<command_reply>(self, registry, timeout, decode_transfer(body));
-          case wire_kind::account:
-            return serve<actors::account_view>(self, registry, timeout, decode_account_query(body));
-          case wire_kind::events:
-            return serve<actors::events_page>(self, registry, timeout, decode_events_query(body));
-        }
-        return encode(reply_traits<command_reply>::failed("unknown kind"));
       },
   };
 }

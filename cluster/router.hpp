@@ -3,11 +3,20 @@
 // The cluster router: what the HTTP bridge talks to instead of the account registry.
 // It speaks the registry's protocol; for each account message it picks the account's owner
 // among the live members (ownership.hpp) and either hands the message to this node's
-// registry or forwards it over CAF remoting to the owner's gateway, relaying the reply
+// registry or forwards it over CAF remoting to the owner's router, relaying the reply
 // unchanged. Reads that belong to no account (snapshots, time travel) stay on this node.
+// Each node publishes its router on its cluster port; a router serves what another node
+// forwards from its own registry, never forwarding again, so that two nodes that disagree on
+// an owner cannot bounce a message between them. Only CAF's built-in types cross the wire
+// (wire.hpp), so a remote node can send it nothing but forwarded messages and atoms.
 // A transfer goes to the owner of its source account, which coordinates it with both
-// accounts' actors in its own registry (the destination's owner may keep a live actor for
-// it too: invariant 10 fences that, and the loser reloads).
+// accounts' actors in its own registry. The destination's owner keeps a live actor for that
+// account too (invariant 10 fences its writes): before the transfer's reply goes out, the
+// coordinating router tells that owner's registry (a stale_notice, waited for at most
+// `notice_timeout`), so that a strong read sent after the reply sees the transfer; its own
+// actor of the destination is marked stale as well.
+// When the owners change (membership, suspicion), the router first tells its registry which
+// live accounts it did not own before (ownership_moved): another node may have written them.
 //
 // Promises:
 // - Single node (not clustered): every message goes to the registry, as without a router.
@@ -33,6 +42,7 @@
 
 #include "actors/account_registry.hpp"
 #include "cluster/membership.hpp"
+#include "cluster/wire.hpp"
 
 namespace chronicle::cluster {
 
@@ -42,14 +52,16 @@ struct members_update {
   std::vector<std::int64_t> heard_ms;  // when each was last heard of (wall clock)
 };
 
-using router =
-    actors::account_registry::extend<caf::reacts_to<members_update>,
-                                     caf::replies_to<actors::cluster_atom>::with<std::string>>;
+using router = actors::account_registry::extend<
+    caf::reacts_to<members_update>, caf::replies_to<actors::cluster_atom>::with<std::string>,
+    caf::replies_to<forward_atom, std::string, std::string>::with<std::string>>;
 
 struct router_limits {
   // Below the HTTP bridge's command timeout (10 s), so that the router answers first.
   std::chrono::milliseconds forward_timeout{8'000};
   std::chrono::milliseconds connect_timeout{2'000};
+  // How long a committed transfer's reply waits for the destination owner's registry.
+  std::chrono::milliseconds notice_timeout{1'000};
   int attempts_max = 3;
   std::size_t pending_max = 10'000;
 };
@@ -92,13 +104,7 @@ struct router_state {
 };
 
 router::behavior_type router_impl(router::stateful_pointer<router_state> self,
-                                  actors::account_registry registry, router_settings settings);
-
-// The actor a node publishes on its cluster port: it answers forwarded messages from this
-// node's registry (never forwarding again, so two nodes that disagree on an owner cannot
-// bounce a message between them).
-caf::behavior gateway_impl(caf::event_based_actor* self, actors::account_registry registry,
-                           std::chrono::milliseconds timeout);
+                                  actors::local_registry registry, router_settings settings);
 
 }  // namespace chronicle::cluster
 

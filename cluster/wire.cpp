@@ -106,12 +106,14 @@ std::string kind_name(wire_kind kind) {
     case wire_kind::transfer: return "transfer";
     case wire_kind::account: return "account";
     case wire_kind::events: return "events";
+    case wire_kind::stale: return "stale";
   }
   return "unknown";
 }
 
 domain::result<wire_kind, std::string> kind_from_name(const std::string& name) {
-  for (auto k : {wire_kind::command, wire_kind::transfer, wire_kind::account, wire_kind::events}) {
+  for (auto k : {wire_kind::command, wire_kind::transfer, wire_kind::account, wire_kind::events,
+                 wire_kind::stale}) {
     if (kind_name(k) == name) return k;
   }
   return domain::failure("unknown forwarded kind " + name);
@@ -146,6 +148,10 @@ std::string encode(const actors::account_query& m) {
 std::string encode(const actors::events_query& m) {
   return json{{"account_id", m.account_id}, {"from_version", m.from_version}, {"limit", m.limit}}
       .dump();
+}
+
+std::string encode(const actors::stale_notice& m) {
+  return json{{"account_id", m.account_id}, {"version", m.version}}.dump();
 }
 
 std::string encode(const actors::command_reply& m) {
@@ -219,6 +225,15 @@ domain::result<actors::events_query, std::string> decode_events_query(const std:
     m.account_id = j.at("account_id").get<std::string>();
     m.from_version = j.at("from_version").get<std::int64_t>();
     m.limit = j.at("limit").get<std::size_t>();
+    return m;
+  });
+}
+
+domain::result<actors::stale_notice, std::string> decode_stale_notice(const std::string& text) {
+  return parse<actors::stale_notice>(text, "a notice of a stale account", [](const json& j) {
+    actors::stale_notice m;
+    m.account_id = j.at("account_id").get<std::string>();
+    m.version = j.at("version").get<std::int64_t>();
     return m;
   });
 }

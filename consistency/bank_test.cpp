@@ -176,8 +176,7 @@ class bank_client {
     const bool transfers = run_.config.transfers;
     // Weights: transfer, deposit, withdraw, read, read_all.
     std::discrete_distribution<int> pick{{transfers ? 35.0 : 0.0, transfers ? 15.0 : 30.0,
-                                          transfers ? 15.0 : 30.0,
-                                          run_.config.account_reads ? 20.0 : 0.0, 15.0}};
+                                          transfers ? 15.0 : 30.0, 20.0, 15.0}};
     switch (pick(random_)) {
       case 0: transfer(); break;
       case 1: movement(op_function::deposit, deposit_amount_max); break;

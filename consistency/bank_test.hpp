@@ -7,9 +7,9 @@
 // It opens `accounts` accounts with a known balance each, then `clients`
 // threads issue random operations until `duration` has passed: transfers
 // between random accounts (unless `transfers` is off), deposits, withdrawals,
-// strong reads of one account (unless `account_reads` is off) and strong reads
-// of several at one instant (GET /accounts/snapshot). Every command carries a
-// fresh Idempotency-Key (a transfer also uses it as its transfer_id).
+// strong reads of one account and strong reads of several at one instant
+// (GET /accounts/snapshot). Every command carries a fresh Idempotency-Key (a
+// transfer also uses it as its transfer_id).
 //
 // Several nodes: client c's home is node c mod n. A client whose request gets
 // no answer or a 5xx moves to the next node in the list, and stays there for
@@ -53,9 +53,6 @@ struct bank_test_config {
   int accounts = 10;
   int clients = 8;
   bool transfers = true;
-  // Strong reads of one account (GET /accounts/:id?consistency=strong); off, the only reads
-  // are the snapshots of several accounts.
-  bool account_reads = true;
   std::int64_t opening_balance = 100'000;  // minor units of USD, per account
   int request_timeout_ms = 5'000;
   int retry_ms = 0;

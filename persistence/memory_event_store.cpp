@@ -52,16 +52,17 @@ std::size_t memory_event_store::visible(const std::string& account_id) const {
 result<std::vector<domain::event>, store_error> memory_event_store::read(
     const std::string& account_id, std::int64_t from_version, std::size_t limit) {
   before_read();
-  std::lock_guard<std::mutex> lock{mutex_};
+  std::unique_lock<std::mutex> lock{mutex_};
   if (!available_) return failure(store_error::unavailable);
   std::vector<domain::event> out;
-  const auto it = events_.find(account_id);
-  if (it == events_.end()) return out;
-  limit = std::min(limit, read_events_max);
-  const auto count = visible(account_id);
-  for (std::size_t i = 0; i < count && out.size() < limit; ++i) {
-    if (it->second[i].version >= from_version) out.push_back(it->second[i]);
+  if (const auto it = events_.find(account_id); it != events_.end()) {
+    limit = std::min(limit, read_events_max);
+    const auto count = visible(account_id);
+    for (std::size_t i = 0; i < count && out.size() < limit; ++i) {
+      if (it->second[i].version >= from_version) out.push_back(it->second[i]);
+    }
   }
+  wait_while_held(lock, reads_held_, reads_waiting_);
   return out;
 }
 
@@ -84,12 +85,7 @@ result<std::vector<command_record>, store_error> memory_event_store::find_comman
 result<done, store_error> memory_event_store::append(const append_batch& batch) {
   std::unique_lock<std::mutex> lock{mutex_};
   ++append_calls_;
-  if (held_) {
-    ++waiting_;
-    hold_changed_.notify_all();
-    hold_changed_.wait(lock, [this] { return !held_; });
-    --waiting_;
-  }
+  wait_while_held(lock, held_, waiting_);
   if (!available_) return failure(store_error::unavailable);
   for (const auto& [account_id, expected] : batch.expected_versions) {
     const auto it = events_.find(account_id);
@@ -317,6 +313,31 @@ void memory_event_store::release_appends() {
 bool memory_event_store::await_held(std::size_t count, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock{mutex_};
   return hold_changed_.wait_for(lock, timeout, [&] { return waiting_ >= count; });
+}
+
+void memory_event_store::hold_reads() {
+  std::lock_guard<std::mutex> lock{mutex_};
+  reads_held_ = true;
+}
+
+void memory_event_store::release_reads() {
+  std::lock_guard<std::mutex> lock{mutex_};
+  reads_held_ = false;
+  hold_changed_.notify_all();
+}
+
+bool memory_event_store::await_reads_held(std::size_t count, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock{mutex_};
+  return hold_changed_.wait_for(lock, timeout, [&] { return reads_waiting_ >= count; });
+}
+
+void memory_event_store::wait_while_held(std::unique_lock<std::mutex>& lock, const bool& held,
+                                         std::size_t& waiting) {
+  if (!held) return;
+  ++waiting;
+  hold_changed_.notify_all();
+  hold_changed_.wait(lock, [&held] { return !held; });
+  --waiting;
 }
 
 std::size_t memory_event_store::append_calls() const {

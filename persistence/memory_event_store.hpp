@@ -80,6 +80,12 @@ class memory_event_store final : public event_store, public outbox_store {
   void release_appends();
   // Waits until `count` appends are waiting on the hold; false after `timeout`.
   bool await_held(std::size_t count, std::chrono::milliseconds timeout);
+  // While held, read() waits after it has read (without holding the store) until released,
+  // so that a test can write behind a load that has already read what it will return.
+  void hold_reads();
+  void release_reads();
+  // Waits until `count` reads are waiting on that hold; false after `timeout`.
+  bool await_reads_held(std::size_t count, std::chrono::milliseconds timeout);
 
  private:
   // What one snapshot sees: how many of each account's events (versions 1..n), and which
@@ -96,6 +102,8 @@ class memory_event_store final : public event_store, public outbox_store {
   // How many of `account_id`'s stored events the calling thread may see (all of them
   // outside in_one_snapshot). Called with the lock held.
   std::size_t visible(const std::string& account_id) const;
+  // Waits, releasing the lock, while `held`; `waiting` counts the waiters for await_*().
+  void wait_while_held(std::unique_lock<std::mutex>& lock, const bool& held, std::size_t& waiting);
 
   // Each thread's open snapshots, by store.
   static thread_local std::map<const memory_event_store*, frozen_view> views_;
@@ -105,6 +113,8 @@ class memory_event_store final : public event_store, public outbox_store {
   std::condition_variable hold_changed_;
   bool held_ = false;
   std::size_t waiting_ = 0;
+  bool reads_held_ = false;
+  std::size_t reads_waiting_ = 0;
   bool available_ = true;
   std::size_t append_calls_ = 0;
   std::map<std::string, std::vector<domain::event>> events_;

@@ -55,14 +55,6 @@ constexpr int bank_clients = 6;
 constexpr int bank_accounts = 10;
 constexpr int bank_retry_ms = 45'000;
 constexpr int bank_duration_max_s = 600;
-// Without strong reads of one account (`--no-account-reads`; the snapshot reads of several,
-// which read the event store, remain). The owner serves such a read from its copy of the
-// account in memory, and the destination of a transfer coordinated by another node (the
-// source's owner) stays stale there until its owner next writes it: the checker would find
-// reads going back in time (rule d; docs/FAILURE_SCENARIOS.md, "Known gap"). Writes are
-// fenced by version, so they stay correct. Drop this flag once the destination's owner
-// hears of the transfer.
-constexpr const char* bank_read_mode = "--no-account-reads";
 constexpr auto bank_stop_timeout = 30s;
 // Before each fault, and after the last: traffic as usual.
 constexpr auto steady_phase = 3s;
@@ -146,7 +138,7 @@ class bank_workload {
         {cli(), "bank-test", "--url", urls, "--duration", std::to_string(bank_duration_max_s),
          "--clients", std::to_string(bank_clients), "--accounts", std::to_string(bank_accounts),
          "--retry-ms", std::to_string(bank_retry_ms), "--request-timeout-ms",
-         std::to_string(request_timeout_ms), "--history", history, bank_read_mode},
+         std::to_string(request_timeout_ms), "--history", history},
         log);
   }
   ~bank_workload() {

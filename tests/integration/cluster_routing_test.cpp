@@ -180,14 +180,15 @@ TEST_F(cluster, given_commands_sent_to_non_owners_then_owners_apply_them_and_rep
   }
 }
 
-// The destination's owner keeps its own actor for the account, which did not take part: its
-// next write is refused by the version fence, reloads and is decided on the transferred
-// balance (invariant 10). Its strong reads lag until then: the known gap in
-// docs/LINEARIZABILITY.md.
+// The destination's owner keeps its own live actor for the account, which did not take part:
+// the source's owner tells it before the transfer's reply goes out, so a strong read sent
+// after the reply sees the transfer there, and its next write is decided on the transferred
+// balance.
 TEST_F(cluster, given_a_transfer_sent_to_a_third_node_then_the_source_owner_applies_it) {
   const auto all = ids({0, 1, 2});
   const auto from = account_owned_by(0, all, 0);
   const auto to = account_owned_by(1, all, 0);
+  ASSERT_EQ(balance_strong(2, to).value("version", 0), 2);  // live on its owner
   const auto r = post_json(http_port(2), "/commands/transfer",
                            {{"transfer_id", "t-" + suffix_},
                             {"from_account_id", from},
@@ -197,6 +198,9 @@ TEST_F(cluster, given_a_transfer_sent_to_a_third_node_then_the_source_owner_appl
   EXPECT_EQ(r.json().value("from_balance", ""), "13.00");
   EXPECT_EQ(r.json().value("to_balance", ""), "17.00");
   EXPECT_EQ(balance_strong(2, from).value("balance", ""), "13.00");
+  const auto after = balance_strong(0, to);
+  EXPECT_EQ(after.value("balance", ""), "17.00");
+  EXPECT_EQ(after.value("version", 0), 3);
   const auto next =
       post_json(http_port(2), "/commands/deposit", {{"account_id", to}, {"amount", "1.00"}});
   ASSERT_EQ(next.status, 201) << next.body;
@@ -277,6 +281,24 @@ TEST_F(cluster, given_the_node_back_then_ownership_rebalances_to_it) {
   }
   // The restarted node holds exactly its own accounts again.
   EXPECT_EQ(live_accounts_on(2), static_cast<std::uint64_t>(accounts_per_node));
+}
+
+// The survivors still hold live actors of the accounts they owned while it was away; since it
+// came back, it wrote those accounts. When it leaves again, those actors must not answer from
+// what they knew before: a node's router marks every live account it did not own before an
+// ownership change as stale.
+TEST_F(cluster, given_the_node_gone_again_then_the_survivors_read_what_it_wrote_meanwhile) {
+  const auto all = ids({0, 1, 2});
+  std::vector<std::int64_t> versions;
+  for (int n = 0; n < accounts_per_node; ++n) {
+    versions.push_back(balance_strong(n % 2, account_owned_by(2, all, n)).value("version", 0));
+  }
+  ASSERT_EQ(nodes_[2]->terminate(20'000), 0);
+  ASSERT_TRUE(converged({0, 1}, ids({0, 1}), membership_wait));
+  for (int n = 0; n < accounts_per_node; ++n) {
+    const auto account = account_owned_by(2, all, n);
+    EXPECT_EQ(balance_strong(n % 2, account).value("version", 0), versions[n]) << account;
+  }
 }
 
 // Invariant 10 makes two owners of one account harmless: two nodes that each meet in a bucket

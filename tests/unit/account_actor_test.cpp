@@ -43,7 +43,7 @@ class account_actors : public ::testing::Test {
   }
 
   // A registry with two workers of its own, as another node would have.
-  account_registry spawn_registry(registry_limits limits) {
+  local_registry spawn_registry(registry_limits limits) {
     std::vector<db_worker> workers;
     for (std::size_t i = 0; i < workers_per_registry; ++i) {
       workers.push_back(system_.spawn<caf::detached>(
@@ -88,8 +88,8 @@ class account_actors : public ::testing::Test {
   caf::actor_system_config config_;
   caf::actor_system system_{config_};
   std::vector<db_worker> workers_;
-  std::vector<account_registry> registries_;
-  account_registry registry_;
+  std::vector<local_registry> registries_;
+  local_registry registry_;
 };
 
 TEST_F(account_actors, given_append_in_flight_when_commands_queue_then_one_batch_commits_them) {
@@ -201,6 +201,26 @@ TEST_F(account_actors, given_another_writer_appended_when_stale_actor_decides_th
   EXPECT_EQ(r.version, 3);
   EXPECT_EQ(r.balance, "30.00");
   EXPECT_EQ(view("shared").state.version, 3);
+}
+
+// Another node wrote the account (a transfer into it that the source's owner coordinated, or
+// while it owned the account): this node's live actor knows nothing of it until told.
+TEST_F(account_actors, given_another_node_wrote_when_told_then_strong_reads_see_it) {
+  ASSERT_EQ(command(open("told", "10")).status, command_status::accepted);
+  const auto other_node = spawn_registry(registry_limits{});
+  ASSERT_EQ(command(other_node, make("told", domain::deposit{"5", ""})).status,
+            command_status::accepted);
+  EXPECT_EQ(view("told").state.version, 1);
+  caf::anon_send(registry_, stale_notice{"told", 2});
+  EXPECT_EQ(view("told").state.version, 2);
+  EXPECT_EQ(view("told").state.balance, 1500);
+
+  ASSERT_EQ(command(other_node, make("told", domain::deposit{"5", ""})).status,
+            command_status::accepted);
+  caf::anon_send(registry_, ownership_moved{[](const std::string& id) { return id == "other"; }});
+  EXPECT_EQ(view("told").state.version, 2);
+  caf::anon_send(registry_, ownership_moved{[](const std::string& id) { return id == "told"; }});
+  EXPECT_EQ(view("told").state.version, 3);
 }
 
 TEST_F(account_actors, given_store_down_then_unavailable_and_afterwards_commands_succeed) {
@@ -473,6 +493,38 @@ TEST_F(account_actor_alone, given_transfers_waiting_when_a_command_waits_too_the
                           [&](caf::error& e) { ADD_FAILURE() << caf::to_string(e); });
   EXPECT_EQ(next.status, query_status::ok);
   EXPECT_EQ(next.state.version, 2);
+}
+
+// A load that has read, and not yet answered, when the actor is told of a newer write: what it
+// read predates that write, so the actor reads again before it answers.
+TEST_F(account_actor_alone, given_a_load_under_way_when_told_of_a_newer_write_then_it_reads_again) {
+  const auto account = spawn_account("race", account_limits{});
+  caf::scoped_actor client{system_};
+  command_reply opened;
+  client->request(account, reply_timeout, open("race", "10"))
+      .receive([&](command_reply& r) { opened = r; }, [](caf::error&) {});
+  ASSERT_EQ(opened.status, command_status::accepted);
+  const auto other_node = spawn_registry(registry_limits{});
+  ASSERT_EQ(command(other_node, make("race", domain::deposit{"5", ""})).status,
+            command_status::accepted);
+
+  store_.hold_reads();
+  client->send(account, stale_atom::value, std::int64_t{2});
+  auto pending = client->request(account, reply_timeout, account_query{"race"});
+  const bool load_read = store_.await_reads_held(1, reply_timeout);
+  if (load_read) {
+    // The other node's actor is loaded: its deposit reads nothing, so it is not held.
+    EXPECT_EQ(command(other_node, make("race", domain::deposit{"1", ""})).status,
+              command_status::accepted);
+    client->send(account, stale_atom::value, std::int64_t{3});
+  }
+  store_.release_reads();
+  ASSERT_TRUE(load_read);
+  account_view seen;
+  pending.receive([&](account_view& v) { seen = v; }, [](caf::error&) {});
+  EXPECT_EQ(seen.status, query_status::ok);
+  EXPECT_EQ(seen.state.version, 3);
+  EXPECT_EQ(seen.state.balance, 1600);
 }
 
 }  // namespace

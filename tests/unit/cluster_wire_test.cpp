@@ -70,6 +70,11 @@ TEST(wire, given_queries_when_round_tripped_then_equal) {
   EXPECT_EQ(e->account_id, "acc-9");
   EXPECT_EQ(e->from_version, 7);
   EXPECT_EQ(e->limit, 50U);
+  const auto n = decode_stale_notice(encode(actors::stale_notice{"acc-9", 12}));
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->account_id, "acc-9");
+  EXPECT_EQ(n->version, 12);
+  EXPECT_FALSE(decode_stale_notice(R"({"account_id":"acc-9"})"));
 }
 
 TEST(wire, given_command_replies_of_every_status_when_round_tripped_then_equal) {
@@ -132,7 +137,10 @@ TEST(wire, given_garbage_or_out_of_range_values_when_decoded_then_refused) {
   reply["status"] = 99;
   EXPECT_FALSE(decode_command_reply(reply.dump()));
   EXPECT_FALSE(kind_from_name("nope"));
-  EXPECT_EQ(*kind_from_name(kind_name(wire_kind::transfer)), wire_kind::transfer);
+  for (auto k : {wire_kind::command, wire_kind::transfer, wire_kind::account, wire_kind::events,
+                 wire_kind::stale}) {
+    EXPECT_EQ(*kind_from_name(kind_name(k)), k);
+  }
 }
 
 }  // namespace
