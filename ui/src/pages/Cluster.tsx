@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, Cluster as ClusterView, ClusterMember, Health } from '../api';
 import { ErrorBox, Loading } from '../components/States';
 
@@ -56,16 +56,17 @@ function useCluster() {
   const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [gone, setGone] = useState<Gone[]>([]);
-  const known = useRef<Set<string> | null>(null);
 
   useEffect(() => {
     let stopped = false;
+    // The members of the previous answer.
+    let known: Set<string> | null = null;
     let timer: number | undefined;
     let inFlight: AbortController | null = null;
     const remember = (cluster: ClusterView, at: number) => {
       const ids = new Set(cluster.members.map((m) => m.node_id));
-      const before = known.current;
-      known.current = ids;
+      const before = known;
+      known = ids;
       if (!before) return;
       const left = [...before]
         .filter((id) => !ids.has(id))
@@ -243,7 +244,7 @@ export function Cluster() {
         </div>
         <div className="card stat" data-testid="stat-roles">
           <span className="label">This node's roles</span>
-          {health ? (
+          {health?.roles ? (
             <>
               <span className="value small">relay: {health.roles.relay}</span>
               <span className="value small">projection: {health.roles.projection}</span>
