@@ -2,11 +2,16 @@
 // playwright-core) against a real chronicled on the local stack: sign in, open two accounts,
 // deposit, transfer; the live timeline shows the new events without a reload; the
 // time-travel control set before the transfer shows the earlier balance; a refused command
-// shows the server's message; verify reports the chain intact. A screenshot of each page is
-// saved in $CHRONICLE_SCREENSHOTS. Ends with "N passed, M failed"; exits 1 on any failure.
+// shows the server's message; verify reports the chain intact. The node runs with --cluster:
+// the cluster page shows it alone, then a second node the test starts, then one member again
+// once that node has left (SIGTERM), and the fetch error once the page's own node is gone. A
+// screenshot of each page is saved in $CHRONICLE_SCREENSHOTS. Ends with "N passed, M
+// failed"; exits 1 on any failure.
 //
 // Environment: CHRONICLED, CHRONICLE_CLI, CHRONICLE_TEST_PORT, CHRONICLE_UI_DIR,
-// CHRONICLE_SCREENSHOTS, and the local stack's CHRONICLE_* connection strings.
+// CHRONICLE_SCREENSHOTS, and the local stack's CHRONICLE_* connection strings. Ports: the
+// suite's node on CHRONICLE_TEST_PORT, the second node on CHRONICLE_TEST_PORT + 620, their
+// cluster (CAF) endpoints on CHRONICLE_TEST_PORT + 720 and + 721.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, openSync, rmSync } from 'node:fs';
@@ -19,6 +24,19 @@ const base = `http://127.0.0.1:${port}`;
 const shots = process.env.CHRONICLE_SCREENSHOTS ?? join(tmpdir(), 'chronicle-screenshots');
 const scratch = mkdtempSync(join(tmpdir(), 'chronicle-e2e-'));
 const stepTimeoutMs = 10_000;
+// The cluster: heartbeats every 300 ms, in a bucket of this suite's own. A silent member is
+// dropped after 6 s: a crashed one shows as suspect for that long, over several of the page's
+// polls (every 2 s), once its connection went down.
+const clusterArgs = [
+  '--cluster-bucket', 'LEDGER_TEST_DASHBOARD',
+  '--cluster-heartbeat-ms', '300',
+  '--cluster-ttl-ms', '6000',
+];
+// Joining and leaving show on the page within this long: the detection time, the page's
+// 2 s poll and a loaded machine.
+const membershipWaitMs = 20_000;
+// A node's graceful leave is bounded at 10 s.
+const exitWaitMs = 20_000;
 // DESIGN.md's flags: without the background-networking ones Chromium floods the closed
 // network with connections that are refused.
 const chromiumFlags = [
@@ -35,10 +53,11 @@ const chromiumFlags = [
 let passed = 0;
 let failed = 0;
 async function step(name, body) {
+  const started = Date.now();
   try {
     await body();
     passed += 1;
-    console.log(`ok - ${name}`);
+    console.log(`ok - ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (error) {
     failed += 1;
     console.log(`not ok - ${name}\n  ${String(error?.message ?? error).split('\n').join('\n  ')}`);
@@ -49,10 +68,10 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-async function healthy(nodeId) {
+async function healthy(url, nodeId) {
   for (let i = 0; i < 150; ++i) {
     try {
-      const r = await fetch(`${base}/health`);
+      const r = await fetch(`${url}/health`);
       if (r.ok && (await r.json()).node_id === nodeId) return true;
     } catch {
       // Not listening yet.
@@ -62,24 +81,49 @@ async function healthy(nodeId) {
   return false;
 }
 
+// Resolves true when the child exits within `ms`.
+function exited(child, ms) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+// A chronicled on the test stack, in this suite's cluster when given a cluster port, its
+// output in the file the other suites' nodes use (tests/support/node_process.cpp).
+function startNode(httpPort, id, clusterPort) {
+  const out = openSync(`/tmp/chronicled-test-${httpPort}.log`, 'w');
+  const cluster = clusterPort ? ['--cluster', `127.0.0.1:${clusterPort}`, ...clusterArgs] : [];
+  return spawn(process.env.CHRONICLED, [
+    '--http-port', String(httpPort), '--api-keys', keys, '--node-id', id,
+    '--ui-dir', process.env.CHRONICLE_UI_DIR, ...cluster,
+  ], { stdio: ['ignore', out, out] });
+}
+
 const keys = join(scratch, 'api-keys');
 const token = execFileSync(process.env.CHRONICLE_CLI, [
   'keys', 'create', '--file', keys, '--id', 'e2e-operator', '--role', 'operator',
 ], { encoding: 'utf8' }).trim();
 const nodeId = `e2e-${process.pid}`;
 const logPath = `/tmp/chronicled-test-${port}.log`;
-const log = openSync(logPath, 'w');
-const node = spawn(process.env.CHRONICLED, [
-  '--http-port', String(port), '--api-keys', keys, '--node-id', nodeId,
-  '--ui-dir', process.env.CHRONICLE_UI_DIR,
-], { stdio: ['ignore', log, log] });
+const node = startNode(port, nodeId, port + 720);
+const secondPort = port + 620;
+const secondId = `e2e-second-${process.pid}`;
+let second;
+const aloneBase = `http://127.0.0.1:${port + 621}`;
+const aloneId = `e2e-alone-${process.pid}`;
+let alone;
 
 const suffix = `${Date.now().toString(36)}${process.pid}`;
 const alice = `e2e-alice-${suffix}`;
 const bob = `e2e-bob-${suffix}`;
 let context;
 try {
-  expect(await healthy(nodeId), `chronicled did not start: see ${logPath}`);
+  expect(await healthy(base, nodeId), `chronicled did not start: see ${logPath}`);
   mkdirSync(shots, { recursive: true });
   context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
     executablePath: '/usr/bin/chromium',
@@ -197,6 +241,111 @@ try {
     await page.screenshot({ path: join(shots, 'audit.png'), fullPage: true });
   });
 
+  const members = page.getByTestId('cluster-member');
+  const member = (id) => members.and(page.locator(`[data-node-id="${id}"]`));
+  const memberCount = (n) =>
+    page.waitForFunction(
+      (want) => document.querySelectorAll('[data-testid="cluster-member"]').length === want,
+      n,
+      { timeout: membershipWaitMs },
+    );
+
+  await step('the cluster page shows this node alone, its roles and a live heartbeat', async () => {
+    await page.goto(`${base}/#/cluster`);
+    await page.getByRole('heading', { name: 'Cluster' }).waitFor();
+    await member(nodeId).filter({ hasText: 'this node' }).waitFor({ timeout: membershipWaitMs });
+    await memberCount(1);
+    await page.getByTestId('cluster-mode').filter({ hasText: 'only member' }).waitFor();
+    const health = await fetch(`${base}/health`).then((r) => r.json());
+    const roles = page.getByTestId('stat-roles');
+    await roles.filter({ hasText: `relay: ${health.roles.relay}` }).waitFor();
+    await roles.filter({ hasText: `projection: ${health.roles.projection}` }).waitFor();
+    // The heartbeat's age is shown and moves on between answers.
+    const age = member(nodeId).getByTestId('heartbeat-age');
+    await age.filter({ hasText: ' ago' }).waitFor();
+    const first = await age.innerText();
+    await page.waitForFunction(
+      ([id, text]) =>
+        document.querySelector(`[data-node-id="${id}"] [data-testid="heartbeat-age"]`)
+          ?.textContent !== text,
+      [nodeId, first],
+      { timeout: 5_000 },
+    );
+  });
+
+  await step('a second node joins and the cluster page shows both members', async () => {
+    second = startNode(secondPort, secondId, port + 721);
+    expect(await healthy(`http://127.0.0.1:${secondPort}`, secondId),
+      `the second node did not start: see /tmp/chronicled-test-${secondPort}.log`);
+    await memberCount(2);
+    await member(nodeId).filter({ hasText: 'this node' }).waitFor();
+    const row = member(secondId);
+    await row.filter({ hasText: `http://127.0.0.1:${secondPort}` }).waitFor();
+    await row.filter({ hasText: `127.0.0.1:${port + 721}` }).waitFor();
+    expect(await row.locator('.status').innerText() === 'alive', 'the second node is not alive');
+    expect((await row.innerText()).includes('this node') === false, 'both are "this node"');
+    await page.getByTestId('cluster-mode').filter({ hasText: '2 members, all alive' }).waitFor();
+    await page.getByTestId('stat-members').filter({ hasText: '2' }).waitFor();
+    await page.screenshot({ path: join(shots, 'cluster.png'), fullPage: true });
+  });
+
+  await step('the second node leaves (SIGTERM) and the page shows one member', async () => {
+    expect(second, 'no second node');
+    second.kill('SIGTERM');
+    expect(await exited(second, exitWaitMs), `the second node did not exit in ${exitWaitMs} ms`);
+    await memberCount(1);
+    await member(nodeId).waitFor();
+    await page.getByTestId('cluster-gone').filter({ hasText: secondId }).waitFor();
+    await page.getByTestId('cluster-mode').filter({ hasText: 'only member' }).waitFor();
+    await page.screenshot({ path: join(shots, 'cluster-left.png'), fullPage: true });
+  });
+
+  await step('a member that crashes shows as suspect, then is dropped', async () => {
+    second = startNode(secondPort, secondId, port + 721);
+    expect(await healthy(`http://127.0.0.1:${secondPort}`, secondId),
+      `the second node did not start again: see /tmp/chronicled-test-${secondPort}.log`);
+    await memberCount(2);
+    // Back: no longer listed as gone.
+    await page.getByTestId('cluster-gone').filter({ hasText: secondId })
+      .waitFor({ state: 'detached' });
+    // Strong reads through this node until one went to the second: a connection whose loss
+    // makes it suspect (cluster/router.hpp).
+    const auth = { headers: { Authorization: `Bearer ${token}` } };
+    const forwarded = () =>
+      fetch(`${base}/cluster`, auth).then((r) => r.json()).then((c) => c.forwarded);
+    const before = await forwarded();
+    for (let i = 0; i < 40 && (await forwarded()) === before; ++i) {
+      await fetch(`${base}/accounts/e2e-probe-${suffix}-${i}?consistency=strong`, auth);
+    }
+    expect((await forwarded()) > before, 'no read was forwarded to the second node');
+    second.kill('SIGKILL');
+    expect(await exited(second, exitWaitMs), 'the second node did not die');
+    const row = member(secondId);
+    await row.locator('.status').filter({ hasText: 'suspect' })
+      .waitFor({ timeout: membershipWaitMs });
+    await page.getByTestId('cluster-mode').filter({ hasText: '1 suspect' }).waitFor();
+    await page.screenshot({ path: join(shots, 'cluster-suspect.png'), fullPage: true });
+    await memberCount(1);
+    await page.getByTestId('cluster-gone').filter({ hasText: secondId }).waitFor();
+  });
+
+  await step('a node started without --cluster shows that it runs alone', async () => {
+    alone = startNode(port + 621, aloneId);
+    expect(await healthy(aloneBase, aloneId),
+      `the node did not start: see /tmp/chronicled-test-${port + 621}.log`);
+    // Another origin: its own sign-in.
+    await page.goto(`${aloneBase}/#/cluster`);
+    await page.getByLabel('API key').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('cluster-mode').filter({ hasText: 'runs alone' }).waitFor();
+    await memberCount(1);
+    await member(aloneId).filter({ hasText: 'this node' }).waitFor();
+    const age = await member(aloneId).getByTestId('heartbeat-age').innerText();
+    expect(age === '—', `a node alone has no heartbeat, the page says "${age}"`);
+    alone.kill('SIGTERM');
+    expect(await exited(alone, exitWaitMs), `the node alone did not exit in ${exitWaitMs} ms`);
+  });
+
   await step('a phone-sized screen shows the overview without horizontal scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/#/overview`);
@@ -205,12 +354,29 @@ try {
     expect(overflow <= 0, `the page is ${overflow} px wider than the screen`);
     await page.screenshot({ path: join(shots, 'overview-phone.png'), fullPage: true });
   });
+
+  // Last: it stops the suite's node.
+  await step('the cluster page says so when its node cannot be reached', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}/#/cluster`);
+    await member(nodeId).waitFor();
+    node.kill('SIGTERM');
+    expect(await exited(node, exitWaitMs), `the node did not exit in ${exitWaitMs} ms`);
+    await page.getByRole('alert').filter({ hasText: 'the node cannot be reached' })
+      .waitFor({ timeout: membershipWaitMs });
+    await page.getByTestId('cluster-stale').waitFor();
+    await member(nodeId).waitFor();
+    await page.screenshot({ path: join(shots, 'cluster-unreachable.png'), fullPage: true });
+  });
 } catch (error) {
   failed += 1;
   console.log(`not ok - setting up: ${error?.message ?? error}`);
 } finally {
   await context?.close();
   node.kill('SIGTERM');
+  const others = [second, alone].filter(Boolean);
+  for (const n of others) n.kill('SIGTERM');
+  await Promise.all([node, ...others].map((n) => exited(n, exitWaitMs)));
   rmSync(scratch, { recursive: true, force: true });
 }
 console.log(`screenshots: ${shots}`);

@@ -4,6 +4,7 @@ import { useLiveEvents } from './live';
 import { AccountDetail } from './pages/AccountDetail';
 import { Accounts } from './pages/Accounts';
 import { Audit } from './pages/Audit';
+import { Cluster } from './pages/Cluster';
 import { Overview } from './pages/Overview';
 import { SignIn } from './pages/SignIn';
 import { Loading } from './components/States';
@@ -26,6 +27,7 @@ function Signed({ session, onSignOut }: { session: Session; onSignOut: () => voi
     ['overview', 'Overview'],
     ['accounts', 'Accounts'],
     ['audit', 'Audit'],
+    ['cluster', 'Cluster'],
   ];
   return (
     <>
@@ -52,6 +54,8 @@ function Signed({ session, onSignOut }: { session: Session; onSignOut: () => voi
           <Accounts session={session} />
         ) : page === 'audit' ? (
           <Audit />
+        ) : page === 'cluster' ? (
+          <Cluster />
         ) : (
           <Overview events={events} status={status} />
         )}

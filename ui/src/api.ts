@@ -64,6 +64,33 @@ export interface Health {
   read_models: string;
   bus: string;
   projections: { name: string; events_applied: number; lag_ms: number }[];
+  roles: { relay: 'running' | 'off'; projection: 'active' | 'standby' | 'off' };
+}
+
+// GET /cluster (http/openapi.json's Cluster; built in cluster/router.cpp): every live member
+// as this node sees it. This node's entry tells what it sees now, the others' come from their
+// last heartbeat; a member silent for failure_detection_ms is dropped from the list.
+export interface ClusterMember {
+  node_id: string;
+  status: 'self' | 'alive' | 'suspect';
+  http_url: string;
+  cluster_address: string;
+  started_at: string;
+  last_heartbeat: string | null;
+  heard_ms_ago: number | null;
+  live_accounts: number;
+  event_store: 'up' | 'down';
+  nats: 'up' | 'down' | 'off';
+}
+
+export interface Cluster {
+  node_id: string;
+  clustered: boolean;
+  failure_detection_ms: number;
+  members: ClusterMember[];
+  forwarded: number;
+  retried: number;
+  owner_lost: number;
 }
 
 export interface Verification {
@@ -85,20 +112,27 @@ export function saveKey(key: string): void {
   else sessionStorage.removeItem(keyStorage);
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}) {
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+) {
   const headers: Record<string, string> = { Authorization: `Bearer ${savedKey()}` };
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
+  let text: string;
   try {
     response = await fetch(path, {
       method: init.method ?? 'GET',
       headers,
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: init.signal,
     });
+    text = await response.text();
   } catch {
+    // An aborted signal is the caller's time limit.
+    if (init.signal?.aborted) throw new ApiError(0, 'TIMEOUT', 'the node did not answer in time');
     throw new ApiError(0, 'NETWORK', 'the node cannot be reached');
   }
-  const text = await response.text();
   const body = text ? JSON.parse(text) : {};
   if (!response.ok) {
     throw new ApiError(response.status, body.code ?? 'HTTP', body.error ?? response.statusText);
