@@ -32,6 +32,7 @@ COCKROACH_IMAGE = "cockroachdb/cockroach"
 COCKROACH_SQL_PORT = 26257
 NATS_CLIENT_PORT = 4222
 NATS_CLUSTER_PORT = 6222
+LEDGER_CLUSTER_PORT = 8190
 POSTGRES_PORT = 5432
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 # Event-store connection options of the node and of `chronicle migrate`.
@@ -389,6 +390,20 @@ def check_connections(compose):
     return problems
 
 
+def check_ledger_cluster(compose):
+    """The chronicled nodes form one actor cluster, each on its own name, none published."""
+    problems = []
+    for name, node in ledger_nodes(compose["services"]).items():
+        address = environment(node).get("CHRONICLE_CLUSTER", "")
+        if address != f"{name}:{LEDGER_CLUSTER_PORT}":
+            problems.append(f"{name} joins the actor cluster as {address!r}, "
+                            f"not {name}:{LEDGER_CLUSTER_PORT}")
+        published = [str(p) for p in node.get("ports") or []]
+        if any(p.rsplit(":", 1)[-1].split("/")[0] == str(LEDGER_CLUSTER_PORT) for p in published):
+            problems.append(f"{name} publishes its unauthenticated cluster port")
+    return problems
+
+
 def check_nats_cluster(compose):
     servers = nats_servers(compose["services"])
     problems = []
@@ -540,7 +555,8 @@ class compose_file(unittest.TestCase):
                 check_migration_job(compose) + check_dependencies(compose) +
                 check_health(compose) + check_ports(compose) +
                 check_environment(compose, self.node_vars, self.migrate_vars, self.keys_vars) +
-                check_connections(compose) + check_nats_cluster(compose) + check_files(compose) +
+                check_connections(compose) + check_nats_cluster(compose) +
+                check_ledger_cluster(compose) + check_files(compose) +
                 check_known_flags(compose, self.nats_flags, self.pg_isready_flags))
 
     def test_the_topology_holds(self):
@@ -641,6 +657,16 @@ class compose_checks_notice(unittest.TestCase):
         c["services"]["node-1"]["environment"]["CHRONICLE_REPLICAS"] = "3"
         problems = check_environment(c, self.node_vars, self.migrate_vars, self.keys_vars)
         self.assertReports(problems, "node-1 sets CHRONICLE_REPLICAS")
+
+    def test_a_node_outside_the_actor_cluster(self):
+        c = self.broken()
+        del c["services"]["node-2"]["environment"]["CHRONICLE_CLUSTER"]
+        self.assertReports(check_ledger_cluster(c), "node-2 joins the actor cluster as ''")
+
+    def test_a_published_cluster_port(self):
+        c = self.broken()
+        c["services"]["node-3"]["ports"].append(f"127.0.0.1:9190:{LEDGER_CLUSTER_PORT}")
+        self.assertReports(check_ledger_cluster(c), "node-3 publishes its unauthenticated")
 
     def test_an_event_store_url_on_one_host(self):
         c = self.broken()
