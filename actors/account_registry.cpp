@@ -85,10 +85,15 @@ local_registry::behavior_type account_registry_impl(
           self->send(it->second.handle, stale_atom::value, n.version);
         }
       },
-      [=](const ownership_moved& m) {
+      [=](stale_atom, const account_filter& f) {
         for (const auto& [id, e] : self->state.live) {
-          if (m.moved(id)) self->send(e.handle, stale_atom::value, any_version);
+          if (f.test(id)) self->send(e.handle, stale_atom::value, any_version);
         }
+      },
+      [=](live_atom, const account_filter& f) {
+        std::uint64_t count = 0;
+        for (const auto& entry : self->state.live) count += f.test(entry.first) ? 1 : 0;
+        return count;
       },
   };
 }

@@ -30,11 +30,13 @@ using account_registry = caf::typed_actor<caf::replies_to<command_request>::with
                                           caf::replies_to<history_query>::with<history_view>,
                                           caf::replies_to<live_atom>::with<std::uint64_t>>;
 
-// The registry itself: that protocol, plus the notices that another node wrote some of its
-// accounts (messages.hpp), which the cluster router sends. Each reaches the account's live
-// actor, if there is one, before anything the registry receives after it.
-using local_registry =
-    account_registry::extend<caf::reacts_to<stale_notice>, caf::reacts_to<ownership_moved>>;
+// The registry itself: that protocol, plus what the cluster router sends: the notices that
+// another node wrote some of its accounts (messages.hpp), each reaching the account's live
+// actor, if there is one, before anything the registry receives after it; and counts of the
+// live accounts a filter picks.
+using local_registry = account_registry::extend<
+    caf::reacts_to<stale_notice>, caf::reacts_to<stale_atom, account_filter>,
+    caf::replies_to<live_atom, account_filter>::with<std::uint64_t>>;
 
 // What GET /cluster asks: this node's view of the cluster, as JSON (cluster/router.hpp).
 using cluster_view = caf::typed_actor<caf::replies_to<cluster_atom>::with<std::string>>;

@@ -37,6 +37,9 @@ using lease_atom = caf::atom_constant<caf::atom("lease")>;
 using live_atom = caf::atom_constant<caf::atom("live")>;
 // GET /cluster: the cluster router answers it with this node's view of the cluster (JSON).
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
+// The cluster router answers it with the number of live account actors of the accounts this
+// node owns.
+using owned_atom = caf::atom_constant<caf::atom("owned")>;
 // Another node may have written the account: its actor reloads before it answers or decides
 // anything, unless it already is at the version the message names.
 using stale_atom = caf::atom_constant<caf::atom("stale")>;
@@ -188,18 +191,18 @@ struct history_view {
   persistence::history_page page;
 };
 
-// Sent to the account registry by the cluster router (cluster/router.hpp), about accounts
-// another node wrote. One account: another node committed `version` of it (a transfer into it
-// that the source account's owner coordinated), or may have (any_version).
+// Sent to the account registry by the cluster router (cluster/router.hpp), about an account
+// another node wrote: it committed `version` of it (a transfer into it that the source
+// account's owner coordinated), or may have (any_version).
 struct stale_notice {
   std::string account_id;
   std::int64_t version = 0;
 };
 
-// Ownership moved among the nodes: every live account for which `moved(id)` holds may have
-// been written by another node since its actor loaded it.
-struct ownership_moved {
-  std::function<bool(const std::string&)> moved;
+// The live accounts for which `test(id)` holds: the registry marks them stale (stale_atom:
+// ownership moved, and another node may have written them) or counts them (live_atom).
+struct account_filter {
+  std::function<bool(const std::string&)> test;
 };
 
 // What a database worker answers: a value or the store's error.
@@ -233,7 +236,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::balance_at_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::history_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::history_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::stale_notice)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::ownership_moved)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::account_filter)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::load_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::lookup_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::append_reply)

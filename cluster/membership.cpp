@@ -27,6 +27,7 @@ std::string encode_member(const member& m) {
                         {"started_at_ms", m.started_at_ms},
                         {"heartbeat_ms", m.heartbeat_ms},
                         {"live_accounts", m.live_accounts},
+                        {"owned_accounts", m.owned_accounts},
                         {"event_store_up", m.event_store_up}}
       .dump();
 }
@@ -48,6 +49,7 @@ domain::result<member, std::string> decode_member(const std::string& json_text) 
     m.started_at_ms = j.at("started_at_ms").get<std::int64_t>();
     m.heartbeat_ms = j.at("heartbeat_ms").get<std::int64_t>();
     m.live_accounts = j.value("live_accounts", std::uint64_t{0});
+    m.owned_accounts = j.value("owned_accounts", std::uint64_t{0});
     m.event_store_up = j.value("event_store_up", false);
     if (!valid_node_id(m.node_id) || m.cluster_host.empty()) {
       return domain::failure(std::string{"a member record names no valid node or address"});

@@ -26,7 +26,8 @@ struct member {
   std::int64_t started_at_ms = 0;  // wall clock; tells incarnations apart
   std::int64_t heartbeat_ms = 0;   // wall clock, when it wrote this record
   // Its own view, for GET /cluster.
-  std::uint64_t live_accounts = 0;
+  std::uint64_t live_accounts = 0;   // account actors alive on it
+  std::uint64_t owned_accounts = 0;  // those of them whose account it owns
   bool event_store_up = false;
 };
 

@@ -20,6 +20,7 @@ struct membership_state {
   bool initial_done = false;  // the watch has delivered the bucket's current values
   std::int64_t last_put_ms = 0;
   std::uint64_t live_accounts = 0;
+  std::uint64_t owned_accounts = 0;
   bool event_store_up = false;
   std::string self_id;
 
@@ -43,6 +44,7 @@ void heartbeat(self_ptr self, const membership_settings& settings, const members
   member me = settings.self;
   me.heartbeat_ms = now;
   me.live_accounts = st.live_accounts;
+  me.owned_accounts = st.owned_accounts;
   me.event_store_up = st.event_store_up;
   st.view->update_self(me);
   if (!st.bucket) {
@@ -58,6 +60,9 @@ void heartbeat(self_ptr self, const membership_settings& settings, const members
   const auto wait = std::chrono::milliseconds{settings.heartbeat_ms};
   self->request(deps.registry, wait, actors::live_atom::value)
       .then([self](std::uint64_t live) { self->state.live_accounts = live; }, [](caf::error&) {});
+  self->request(deps.target, wait, actors::owned_atom::value)
+      .then([self](std::uint64_t owned) { self->state.owned_accounts = owned; },
+            [](caf::error&) {});
   self->request(deps.probe, wait, actors::progress_atom::value)
       .then([self](actors::progress_report& r) { self->state.event_store_up = r.event_store_up; },
             [self](caf::error&) { self->state.event_store_up = false; });

@@ -46,7 +46,7 @@ struct membership_deps {
   // Opens the bucket; called again after a failure (the server may have lost it).
   std::function<domain::result<std::unique_ptr<messaging::kv_bucket>, messaging::bus_error>()>
       open_bucket;
-  router target;
+  router target;                      // also asked for the live accounts this node owns
   actors::account_registry registry;  // asked for its live account actors
   actors::query_worker probe;         // asked whether the event store answers
 };

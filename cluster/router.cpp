@@ -219,7 +219,17 @@ class routing {
     drop_peer(node, true);
   }
 
-  std::string status_json(std::optional<std::uint64_t> live_here) const;
+  // The live accounts this node owns now.
+  actors::account_filter owned_here() {
+    return actors::account_filter{
+        [owners = owners(), me = settings_.self.node_id](const std::string& id) {
+          return owner_of(id, owners) == me;
+        }};
+  }
+
+  // This node's own counts are passed in when the registry gave them.
+  std::string status_json(std::optional<std::uint64_t> live_here,
+                          std::optional<std::uint64_t> owned_here) const;
 
  private:
   static const member* find(const members_update& u, const std::string& id) {
@@ -235,11 +245,11 @@ class routing {
     auto now = owner_ids(self_, settings_, suspects_);
     if (now != last_owners_) {
       if (!last_owners_.empty()) {
-        self_->send(registry_, actors::ownership_moved{[before = last_owners_,
-                                                        me = settings_.self.node_id](
-                                                           const std::string& id) {
-          return owner_of(id, before) != me;
-        }});
+        self_->send(registry_, actors::stale_atom::value,
+                    actors::account_filter{[before = last_owners_, me = settings_.self.node_id](
+                                               const std::string& id) {
+                      return owner_of(id, before) != me;
+                    }});
       }
       last_owners_ = now;
     }
@@ -447,7 +457,8 @@ class routing {
   std::vector<std::string> last_owners_;  // as owners() last saw them
 };
 
-std::string routing::status_json(std::optional<std::uint64_t> live_here) const {
+std::string routing::status_json(std::optional<std::uint64_t> live_here,
+                                 std::optional<std::uint64_t> owned_here) const {
   using nlohmann::json;
   const auto& st = self_->state;
   const auto now = now_ms();
@@ -473,6 +484,7 @@ std::string routing::status_json(std::optional<std::uint64_t> live_here) const {
                {"last_heartbeat", nullptr},
                {"heard_ms_ago", nullptr},
                {"live_accounts", m.live_accounts},
+               {"owned_accounts", m.owned_accounts},
                {"event_store", m.event_store_up ? "up" : "down"},
                // Peers are heard of through NATS; the HTTP layer fills in this node's own.
                {"nats", "up"}};
@@ -480,6 +492,7 @@ std::string routing::status_json(std::optional<std::uint64_t> live_here) const {
     if (i < heard.size() && heard[i] > 0)
       entry["heard_ms_ago"] = std::max<std::int64_t>(now - heard[i], 0);
     if (is_self && live_here) entry["live_accounts"] = *live_here;
+    if (is_self && owned_here) entry["owned_accounts"] = *owned_here;
     list.push_back(std::move(entry));
   }
   return json{{"node_id", settings_.self.node_id},
@@ -528,11 +541,26 @@ router::behavior_type router_impl(router::stateful_pointer<router_state> self,
       [=](forward_atom, const std::string& kind, const std::string& body) {
         return r->serve(kind, body);
       },
+      [=](actors::owned_atom) {
+        return self->delegate(registry, actors::live_atom::value, r->owned_here());
+      },
       [=](actors::cluster_atom) {
         auto rp = self->make_response_promise<std::string>();
         self->request(registry, live_count_timeout, actors::live_atom::value)
-            .then([=](std::uint64_t live) mutable { rp.deliver(r->status_json(live)); },
-                  [=](caf::error&) mutable { rp.deliver(r->status_json(std::nullopt)); });
+            .then(
+                [=](std::uint64_t live) mutable {
+                  self->request(registry, live_count_timeout, actors::live_atom::value,
+                                r->owned_here())
+                      .then([=](std::uint64_t owned) mutable {
+                              rp.deliver(r->status_json(live, owned));
+                            },
+                            [=](caf::error&) mutable {
+                              rp.deliver(r->status_json(live, std::nullopt));
+                            });
+                },
+                [=](caf::error&) mutable {
+                  rp.deliver(r->status_json(std::nullopt, std::nullopt));
+                });
         return rp;
       },
   };

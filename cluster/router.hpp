@@ -54,6 +54,7 @@ struct members_update {
 
 using router = actors::account_registry::extend<
     caf::reacts_to<members_update>, caf::replies_to<actors::cluster_atom>::with<std::string>,
+    caf::replies_to<actors::owned_atom>::with<std::uint64_t>,
     caf::replies_to<forward_atom, std::string, std::string>::with<std::string>>;
 
 struct router_limits {

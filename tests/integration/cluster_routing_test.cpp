@@ -59,10 +59,11 @@ std::vector<std::string> members_seen_by(int i) {
   return out;
 }
 
-std::uint64_t live_accounts_on(int i) {
+// This node's own count in GET /cluster: "live_accounts" or "owned_accounts".
+std::uint64_t accounts_on(int i, const char* count = "live_accounts") {
   const auto view = cluster_of(i);
   for (const auto& m : view.value("members", json::array())) {
-    if (m.value("status", "") == "self") return m.value("live_accounts", std::uint64_t{0});
+    if (m.value("status", "") == "self") return m.value(count, std::uint64_t{0});
   }
   return 0;
 }
@@ -175,7 +176,8 @@ TEST_F(cluster, given_commands_sent_to_non_owners_then_owners_apply_them_and_rep
   }
   // Every account's actor lives on its owner, and nowhere else.
   for (int i = 0; i < nodes; ++i) {
-    EXPECT_EQ(live_accounts_on(i), static_cast<std::uint64_t>(accounts_per_node)) << id(i);
+    EXPECT_EQ(accounts_on(i), static_cast<std::uint64_t>(accounts_per_node)) << id(i);
+    EXPECT_EQ(accounts_on(i, "owned_accounts"), static_cast<std::uint64_t>(accounts_per_node));
     EXPECT_GT(cluster_of(i).value("forwarded", 0), 0) << id(i);
   }
 }
@@ -201,6 +203,9 @@ TEST_F(cluster, given_a_transfer_sent_to_a_third_node_then_the_source_owner_appl
   const auto after = balance_strong(0, to);
   EXPECT_EQ(after.value("balance", ""), "17.00");
   EXPECT_EQ(after.value("version", 0), 3);
+  // The source's owner now also holds an actor of the destination, which it does not own.
+  EXPECT_EQ(accounts_on(0), static_cast<std::uint64_t>(accounts_per_node + 1));
+  EXPECT_EQ(accounts_on(0, "owned_accounts"), static_cast<std::uint64_t>(accounts_per_node));
   const auto next =
       post_json(http_port(2), "/commands/deposit", {{"account_id", to}, {"amount", "1.00"}});
   ASSERT_EQ(next.status, 201) << next.body;
@@ -280,7 +285,7 @@ TEST_F(cluster, given_the_node_back_then_ownership_rebalances_to_it) {
     EXPECT_EQ(r.status, 201) << account << ": " << r.body;
   }
   // The restarted node holds exactly its own accounts again.
-  EXPECT_EQ(live_accounts_on(2), static_cast<std::uint64_t>(accounts_per_node));
+  EXPECT_EQ(accounts_on(2), static_cast<std::uint64_t>(accounts_per_node));
 }
 
 // The survivors still hold live actors of the accounts they owned while it was away; since it

@@ -217,10 +217,19 @@ TEST_F(account_actors, given_another_node_wrote_when_told_then_strong_reads_see_
 
   ASSERT_EQ(command(other_node, make("told", domain::deposit{"5", ""})).status,
             command_status::accepted);
-  caf::anon_send(registry_, ownership_moved{[](const std::string& id) { return id == "other"; }});
+  const auto only = [](std::string id) {
+    return account_filter{[id](const std::string& other) { return other == id; }};
+  };
+  caf::anon_send(registry_, stale_atom::value, only("other"));
   EXPECT_EQ(view("told").state.version, 2);
-  caf::anon_send(registry_, ownership_moved{[](const std::string& id) { return id == "told"; }});
+  caf::anon_send(registry_, stale_atom::value, only("told"));
   EXPECT_EQ(view("told").state.version, 3);
+  // The same filters count the live accounts they pick.
+  caf::scoped_actor client{system_};
+  std::uint64_t picked = 0;
+  client->request(registry_, reply_timeout, live_atom::value, only("told"))
+      .receive([&](std::uint64_t n) { picked = n; }, [](caf::error&) {});
+  EXPECT_EQ(picked, 1U);
 }
 
 TEST_F(account_actors, given_store_down_then_unavailable_and_afterwards_commands_succeed) {

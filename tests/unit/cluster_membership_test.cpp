@@ -25,6 +25,7 @@ member record(const std::string& id, std::int64_t started = 100, std::int64_t be
 TEST(member_record, given_a_record_when_encoded_and_decoded_then_equal) {
   auto m = record("node-2", 17, 42);
   m.live_accounts = 9;
+  m.owned_accounts = 7;
   m.event_store_up = true;
   const auto back = decode_member(encode_member(m));
   ASSERT_TRUE(back) << back.error();
@@ -35,6 +36,7 @@ TEST(member_record, given_a_record_when_encoded_and_decoded_then_equal) {
   EXPECT_EQ(back->started_at_ms, 17);
   EXPECT_EQ(back->heartbeat_ms, 42);
   EXPECT_EQ(back->live_accounts, 9U);
+  EXPECT_EQ(back->owned_accounts, 7U);
   EXPECT_TRUE(back->event_store_up);
 }
 

@@ -260,6 +260,10 @@ try {
     const roles = page.getByTestId('stat-roles');
     await roles.filter({ hasText: `relay: ${health.roles.relay}` }).waitFor();
     await roles.filter({ hasText: `projection: ${health.roles.projection}` }).waitFor();
+    // Alone, it owns every account it holds a live actor of: the two opened above at least.
+    const owned = await member(nodeId).getByTestId('owned-accounts').innerText();
+    const [ownedCount, liveCount] = owned.match(/\d+/g).map(Number);
+    expect(ownedCount === liveCount && ownedCount >= 2, `owned and live accounts: ${owned}`);
     // The heartbeat's age is shown and moves on between answers.
     const age = member(nodeId).getByTestId('heartbeat-age');
     await age.filter({ hasText: ' ago' }).waitFor();

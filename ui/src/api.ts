@@ -79,6 +79,7 @@ export interface ClusterMember {
   last_heartbeat: string | null;
   heard_ms_ago: number | null;
   live_accounts: number;
+  owned_accounts: number;
   event_store: 'up' | 'down';
   nats: 'up' | 'down' | 'off';
 }

@@ -167,7 +167,12 @@ function MemberRow({ m, snapshot, now }: { m: ClusterMember; snapshot: Snapshot;
       >
         {age === null ? '—' : `${formatAge(age)} ago`}
       </td>
-      <td className="num">{m.live_accounts}</td>
+      <td className="num" data-testid="owned-accounts">
+        {m.owned_accounts}
+        <div className="sub" title="account actors alive on it, owned or not">
+          {m.live_accounts} live
+        </div>
+      </td>
       <td className={`value ${m.event_store}`} title={reported}>
         {m.event_store}
       </td>
@@ -266,7 +271,9 @@ export function Cluster() {
                 <th>Addresses</th>
                 <th>Started</th>
                 <th>Last heartbeat</th>
-                <th className="num">Live accounts</th>
+                <th className="num" title="accounts it owns that have a live actor on it">
+                  Accounts owned
+                </th>
                 <th>Event store</th>
                 <th>NATS</th>
               </tr>
