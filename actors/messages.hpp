@@ -52,8 +52,12 @@ enum class command_status {
   failed,                  // the store failed otherwise (corrupt history, a bug)
   // Forwarded to the account's owner node, which stopped before it answered: whether the
   // command was applied is unknown (cluster/router.hpp). Retrying with an Idempotency-Key
-  // is safe. The last enumerator: the cluster's wire format checks against it.
+  // is safe.
   owner_lost,
+  // Forwarded to the account's owner node, which is leaving (app/graceful_leave.hpp) and did
+  // not take the command: sending it to another node is safe, with or without a key. The
+  // last enumerator: the cluster's wire format checks against it.
+  node_draining,
 };
 
 enum class query_status { ok, not_found, unavailable, failed };

@@ -387,11 +387,16 @@ cluster::member self_member(const app::options& opts, const cluster_options& c, 
 bool join_cluster(caf::actor_system& system, const cluster_options& c, const cluster::member& self,
                   actors::account_registry registry, cluster::router router,
                   actors::query_worker probe, std::shared_ptr<messaging::nats_bus> bus,
-                  int replicas, std::vector<caf::actor>& started) {
+                  int replicas, const std::shared_ptr<http::node_state>& node,
+                  std::vector<caf::actor>& started) {
   const cluster::router_limits limits;
   // Below the router's own bound, so that the owner's answer, even a timeout, arrives first.
   const auto gateway_timeout = limits.forward_timeout - std::chrono::seconds{1};
-  auto gateway = system.spawn(cluster::gateway_impl, registry, gateway_timeout);
+  // Forwarded commands are taken, and counted, as the HTTP server's own: a draining node
+  // refuses them and finishes those it took before it leaves.
+  const cluster::command_admission admission{[node] { return node->admit_command(); },
+                                             [node] { node->command_done(); }};
+  auto gateway = system.spawn(cluster::gateway_impl, registry, gateway_timeout, admission);
   started.push_back(gateway);
   const auto published = system.middleman().publish(gateway, c.port, c.host.c_str(), true);
   if (!published) {
@@ -552,9 +557,9 @@ int run(const app::options& opts) {
     for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
     for (const auto& a : later) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   };
-  if (cluster_opts->enabled && !join_cluster(system, *cluster_opts, router_settings.self, registry,
-                                             router, queries.front(), bus,
-                                             static_cast<int>(*stream_replicas), cluster_actors)) {
+  if (cluster_opts->enabled &&
+      !join_cluster(system, *cluster_opts, router_settings.self, registry, router, queries.front(),
+                    bus, static_cast<int>(*stream_replicas), node, cluster_actors)) {
     stop_started({});
     return 1;
   }
@@ -604,17 +609,15 @@ int run(const app::options& opts) {
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "chronicled: signal %d, leaving\n", received);
-  // Leaving the membership deletes this node's key: the others own its accounts from then on,
-  // while this node finishes what it accepted.
-  std::function<void()> announce_leave;
+  // Stopping the membership deletes this node's key; the others see that at their next tick,
+  // delivery and a loaded machine included within a second one.
+  app::leave_parts leave{node, relay, projection, {}, {}};
   if (cluster_opts->enabled) {
-    announce_leave = [membership = cluster_actors.back()] {
-      caf::anon_send_exit(membership, caf::exit_reason::user_shutdown);
-    };
+    leave.membership = cluster_actors.back();
+    leave.leave_seen_ms = std::chrono::milliseconds{2 * cluster::membership_settings{}.tick_ms};
   }
   const bool drained =
-      app::leave_gracefully(system, {node, relay, projection, std::move(announce_leave)},
-                            std::chrono::milliseconds{*shutdown_timeout});
+      app::leave_gracefully(system, leave, std::chrono::milliseconds{*shutdown_timeout});
   if (live_feed) caf::anon_send_exit(live_feed, caf::exit_reason::user_shutdown);
   server.value().reset();
   stop_started({caf::actor_cast<caf::actor>(verifier)});

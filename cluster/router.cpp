@@ -49,6 +49,9 @@ struct reply_traits<command_reply> {
   static command_reply lost(std::string message) {
     return with(command_status::owner_lost, std::move(message));
   }
+  static bool refused_by_leaving_owner(const command_reply& r) {
+    return r.status == command_status::node_draining;
+  }
 };
 
 template <class View>
@@ -61,6 +64,7 @@ struct query_traits {
   static View unavailable(std::string) { return with(query_status::unavailable); }
   static View failed(std::string) { return with(query_status::failed); }
   static View lost(std::string) { return with(query_status::unavailable); }
+  static bool refused_by_leaving_owner(const View&) { return false; }
 };
 
 template <>
@@ -212,9 +216,17 @@ class routing {
       auto decoded = traits::decode(reply);
       if (!decoded) {
         rp.deliver(traits::failed(decoded.error()));
-      } else {
-        rp.deliver(std::move(*decoded));
+        return;
       }
+      if (!traits::refused_by_leaving_owner(*decoded) ||
+          attempt + 1 >= settings_.limits.attempts_max) {
+        rp.deliver(std::move(*decoded));
+        return;
+      }
+      // Nothing was taken: the next owner gets it, whatever the key.
+      suspect(owner);
+      ++self_->state.retried;
+      route<Reply>(std::move(req), rp, attempt + 1);
       return;
     }
     if (outcome == forward_outcome::lost && !safe_to_resend(req)) {
@@ -317,16 +329,22 @@ class routing {
             });
   }
 
+  // Does not choose this incarnation of `node` as an owner for a while.
+  void suspect(const std::string& node, std::int64_t started_at_ms) {
+    suspects_[node] =
+        suspicion{started_at_ms, now_ms() + std::max(settings_.ttl_ms, suspect_ms_min)};
+  }
+  void suspect(const std::string& node) {
+    if (const auto* m = member_of(self_, node)) suspect(node, m->started_at_ms);
+  }
+
   // Forgets the connection to `node`: what waits to be sent is not sent, what was sent is
   // lost. With `suspect`, the node is not chosen as an owner for a while.
   void drop_peer(const std::string& node, bool suspect) {
     auto& st = self_->state;
     const auto it = st.peers.find(node);
     if (it == st.peers.end()) return;
-    if (suspect) {
-      suspects_[node] = suspicion{it->second.started_at_ms,
-                                  now_ms() + std::max(settings_.ttl_ms, suspect_ms_min)};
-    }
+    if (suspect) this->suspect(node, it->second.started_at_ms);
     if (it->second.handle) {
       self_->demonitor(it->second.handle);
       st.peer_of.erase(it->second.handle.address());
@@ -444,25 +462,48 @@ router::behavior_type router_impl(router::stateful_pointer<router_state> self,
 namespace {
 
 template <class Reply, class Request>
-caf::result<std::string> serve(caf::event_based_actor* self,
-                               const actors::account_registry& registry,
-                               std::chrono::milliseconds timeout,
-                               domain::result<Request, std::string> req) {
-  if (!req) return encode(reply_traits<Reply>::failed(req.error()));
+caf::result<std::string> serve(
+    caf::event_based_actor* self, const actors::account_registry& registry,
+    std::chrono::milliseconds timeout, domain::result<Request, std::string> req,
+    std::function<void()> done = [] {}) {
+  if (!req) {
+    done();
+    return encode(reply_traits<Reply>::failed(req.error()));
+  }
   auto rp = self->make_response_promise<std::string>();
   self->request(registry, timeout, std::move(*req))
-      .then([rp](Reply& reply) mutable { rp.deliver(encode(reply)); },
-            [rp](caf::error&) mutable {
-              rp.deliver(encode(
-                  reply_traits<Reply>::unavailable("the owner's ledger did not answer in time")));
-            });
+      .then(
+          [rp, done](Reply& reply) mutable {
+            rp.deliver(encode(reply));
+            done();
+          },
+          [rp, done](caf::error&) mutable {
+            rp.deliver(encode(
+                reply_traits<Reply>::unavailable("the owner's ledger did not answer in time")));
+            done();
+          });
   return rp;
+}
+
+// A forwarded command or transfer, taken only while this node takes commands.
+template <class Request>
+caf::result<std::string> serve_command(caf::event_based_actor* self,
+                                       const actors::account_registry& registry,
+                                       std::chrono::milliseconds timeout,
+                                       const command_admission& admission,
+                                       domain::result<Request, std::string> req) {
+  if (!admission.admit()) {
+    return encode(reply_traits<command_reply>::with(
+        command_status::node_draining,
+        "the account's owner is leaving the cluster: send the command to another node"));
+  }
+  return serve<command_reply>(self, registry, timeout, std::move(req), admission.done);
 }
 
 }  // namespace
 
 caf::behavior gateway_impl(caf::event_based_actor* self, actors::account_registry registry,
-                           std::chrono::milliseconds timeout) {
+                           std::chrono::milliseconds timeout, command_admission admission) {
   return {
       [=](forward_atom, const std::string& kind,
           const std::string& body) -> caf::result<std::string> {
@@ -470,9 +511,9 @@ caf::behavior gateway_impl(caf::event_based_actor* self, actors::account_registr
         if (!k) return encode(reply_traits<command_reply>::failed(k.error()));
         switch (*k) {
           case wire_kind::command:
-            return serve<command_reply>(self, registry, timeout, decode_command(body));
+            return serve_command(self, registry, timeout, admission, decode_command(body));
           case wire_kind::transfer:
-            return serve<command_reply>(self, registry, timeout, decode_transfer(body));
+            return serve_command(self, registry, timeout, admission, decode_transfer(body));
           case wire_kind::account:
             return serve<actors::account_view>(self, registry, timeout, decode_account_query(body));
           case wire_kind::events:

@@ -20,6 +20,10 @@
 //   OWNER_LOST). At most `attempts_max` tries in all.
 // - A node whose connection went down is not chosen as an owner again until the membership
 //   reports a new incarnation of it, or forgets it.
+// - An owner that is leaving (app/graceful_leave.hpp) answers a forwarded command or transfer
+//   with node_draining: it took nothing, so the message goes to the next owner at once, keyed
+//   or not, and that node is not chosen again, as above; what it took before is still
+//   answered by it.
 // - At most `pending_max` forwarded requests wait at once; beyond that, unavailable.
 
 #include <caf/typed_actor.hpp>
@@ -94,11 +98,20 @@ struct router_state {
 router::behavior_type router_impl(router::stateful_pointer<router_state> self,
                                   actors::account_registry registry, router_settings settings);
 
+// How the gateway takes forwarded commands and transfers: `admit` answers whether this node
+// still takes commands (false once it drains) and, when it does, counts one in flight until
+// `done`, so that a leaving node answers every command it took before it goes.
+struct command_admission {
+  std::function<bool()> admit;
+  std::function<void()> done;
+};
+
 // The actor a node publishes on its cluster port: it answers forwarded messages from this
 // node's registry (never forwarding again, so two nodes that disagree on an owner cannot
-// bounce a message between them).
+// bounce a message between them). Commands and transfers it does not admit are answered
+// node_draining; reads are always served.
 caf::behavior gateway_impl(caf::event_based_actor* self, actors::account_registry registry,
-                           std::chrono::milliseconds timeout);
+                           std::chrono::milliseconds timeout, command_admission admission);
 
 }  // namespace chronicle::cluster
 
