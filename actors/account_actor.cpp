@@ -351,7 +351,30 @@ account_actor::behavior_type account_actor_impl(
             rp.deliver(account_view{query_status::ok, st.account});
           }
         };
-        when_loaded(self, worker, limits, std::move(answer));
+        if (!limits.check_strong_reads) {
+          when_loaded(self, worker, limits, std::move(answer));
+          return rp;
+        }
+        when_loaded(self, worker, limits, [=]() mutable {
+          if (self->state.stage == phase::unloaded) return answer();
+          self->request(worker, limits.db_timeout, head_atom::value, self->state.account.account_id)
+              .then(
+                  [=](head_reply& head) mutable {
+                    auto& st = self->state;
+                    if (head.error) {
+                      rp.deliver(account_view{to_query_status(*head.error), {}});
+                      return;
+                    }
+                    if (head.value > st.account.version) {
+                      ++st.stale_marks;
+                      st.stale = true;
+                    }
+                    when_loaded(self, worker, limits, std::move(answer));
+                  },
+                  [=](caf::error&) mutable {
+                    rp.deliver(account_view{query_status::unavailable, {}});
+                  });
+        });
         return rp;
       },
       [=](events_query& q) -> caf::typed_response_promise<events_page> {

@@ -28,6 +28,8 @@
 //   transfer cannot commit, and the loaded state is final. Holds are granted one
 //   at a time, in arrival order; while both wait, holds and batches of commands
 //   take turns. Queries are answered throughout.
+// - With check_strong_reads, a strong read (account_query) is answered only after the store
+//   said the account's latest version, from a state at that version or later.
 // - Told that another node wrote the account (stale_atom with that write's version), it
 //   reloads before it answers a query or decides anything, unless its state is at that
 //   version already; a load that was under way when it was told counts as stale too.
@@ -64,6 +66,10 @@ struct account_limits {
   // A snapshot of the state is committed with the event that reaches every multiple of
   // this version (0: never); see decide_batch.hpp.
   std::int64_t snapshot_every = 100;
+  // A strong read first asks the store for the account's latest version and reloads when
+  // the store is ahead: in a cluster, another node may have written the account (two nodes
+  // that briefly disagree on its owner). Off on a single node, the account's only writer.
+  bool check_strong_reads = false;
 };
 
 // Whom an account actor tells about its commits; an invalid handle: nobody.

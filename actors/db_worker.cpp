@@ -22,6 +22,9 @@ db_worker::behavior_type db_worker_impl(db_worker::stateful_pointer<db_worker_st
         }
         return to_reply(persistence::load_state(store, account_id));
       },
+      [=](head_atom, const std::string& account_id) {
+        return to_reply(self->state.store->version_at(account_id, std::nullopt));
+      },
       [=](lookup_atom, const std::vector<std::string>& keys) {
         return to_reply(self->state.store->find_commands(keys));
       },

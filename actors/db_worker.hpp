@@ -16,6 +16,7 @@ namespace chronicle::actors {
 
 using db_worker =
     caf::typed_actor<caf::replies_to<load_atom, std::string, std::string>::with<load_reply>,
+                     caf::replies_to<head_atom, std::string>::with<head_reply>,
                      caf::replies_to<lookup_atom, std::vector<std::string>>::with<lookup_reply>,
                      caf::replies_to<persistence::append_batch>::with<append_reply>,
                      caf::replies_to<events_query>::with<events_page>,

@@ -25,6 +25,8 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
+// The account's latest version in the event store (0: it has no events).
+using head_atom = caf::atom_constant<caf::atom("head")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 // Sent by an account actor to the outbox relay after a commit that appended
 // events: there is something to publish.
@@ -62,8 +64,12 @@ enum class command_status {
   failed,                  // the store failed otherwise (corrupt history, a bug)
   // Forwarded to the account's owner node, which stopped before it answered: whether the
   // command was applied is unknown (cluster/router.hpp). Retrying with an Idempotency-Key
-  // is safe. The last enumerator: the cluster's wire format checks against it.
+  // is safe.
   owner_lost,
+  // Forwarded to the account's owner node, which is leaving (app/graceful_leave.hpp) and did
+  // not take the command: sending it to another node is safe, with or without a key. The
+  // last enumerator: the cluster's wire format checks against it.
+  node_draining,
 };
 
 enum class query_status { ok, not_found, unavailable, failed };
@@ -213,6 +219,7 @@ struct store_reply {
 };
 
 using load_reply = store_reply<domain::account_state>;
+using head_reply = store_reply<std::int64_t>;
 using lookup_reply = store_reply<std::vector<persistence::command_record>>;
 using append_reply = store_reply<persistence::done>;
 
@@ -238,6 +245,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::history_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::stale_notice)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::account_filter)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::load_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::head_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::lookup_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::actors::append_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(chronicle::persistence::append_batch)

@@ -524,6 +524,8 @@ int run(const app::options& opts) {
   limits.live_accounts_max = static_cast<std::size_t>(*live_max);
   limits.account.batch_commands_max = static_cast<std::size_t>(*batch_max);
   limits.account.snapshot_every = *snapshot_every;
+  // In a cluster another node may write an account during a change of owners.
+  limits.account.check_strong_reads = cluster_opts->enabled;
   limits.transfer.snapshot_every = *snapshot_every;
   limits.peers.relay = caf::actor_cast<caf::actor>(relay);
   auto registry = system.spawn(actors::account_registry_impl, workers, limits);
@@ -531,6 +533,10 @@ int run(const app::options& opts) {
   router_settings.self = self_member(opts, *cluster_opts, *port);
   router_settings.clustered = cluster_opts->enabled;
   router_settings.ttl_ms = cluster_opts->enabled ? cluster_opts->ttl_ms : 0;
+  // Forwarded commands are taken, and counted, as the HTTP server's own: a draining node
+  // refuses them and finishes those it took before it leaves.
+  router_settings.admission = {[node] { return node->admit_command(); },
+                               [node] { node->command_done(); }};
   auto router = system.spawn(cluster::router_impl, registry, router_settings);
   std::vector<caf::actor> cluster_actors{caf::actor_cast<caf::actor>(router)};
   // Stops what run() has started: the membership first (it deletes its key), then the
@@ -547,9 +553,9 @@ int run(const app::options& opts) {
     for (auto& q : queries) caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
     for (const auto& a : later) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   };
-  if (cluster_opts->enabled && !join_cluster(system, *cluster_opts, router_settings.self, registry,
-                                             router, queries.front(), bus,
-                                             static_cast<int>(*stream_replicas), cluster_actors)) {
+  if (cluster_opts->enabled &&
+      !join_cluster(system, *cluster_opts, router_settings.self, registry, router, queries.front(),
+                    bus, static_cast<int>(*stream_replicas), cluster_actors)) {
     stop_started({});
     return 1;
   }
@@ -599,17 +605,15 @@ int run(const app::options& opts) {
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "chronicled: signal %d, leaving\n", received);
-  // Leaving the membership deletes this node's key: the others own its accounts from then on,
-  // while this node finishes what it accepted.
-  std::function<void()> announce_leave;
+  // Stopping the membership deletes this node's key; the others see that at their next tick,
+  // delivery and a loaded machine included within a second one.
+  app::leave_parts leave{node, relay, projection, {}, {}};
   if (cluster_opts->enabled) {
-    announce_leave = [membership = cluster_actors.back()] {
-      caf::anon_send_exit(membership, caf::exit_reason::user_shutdown);
-    };
+    leave.membership = cluster_actors.back();
+    leave.leave_seen_ms = std::chrono::milliseconds{2 * cluster::membership_settings{}.tick_ms};
   }
   const bool drained =
-      app::leave_gracefully(system, {node, relay, projection, std::move(announce_leave)},
-                            std::chrono::milliseconds{*shutdown_timeout});
+      app::leave_gracefully(system, leave, std::chrono::milliseconds{*shutdown_timeout});
   if (live_feed) caf::anon_send_exit(live_feed, caf::exit_reason::user_shutdown);
   server.value().reset();
   stop_started({caf::actor_cast<caf::actor>(verifier)});

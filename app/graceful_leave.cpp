@@ -64,9 +64,12 @@ bool leave_gracefully(caf::actor_system& system, const leave_parts& parts,
   const auto deadline = started + timeout;
   parts.node->draining.store(true);
   std::fprintf(stderr, "chronicled: draining: refusing new commands, finishing those in flight\n");
-  if (parts.announce_leave) parts.announce_leave();
   bool clean = commands_finished(*parts.node, deadline);
   caf::scoped_actor self{system};
+  if (parts.membership) {
+    clean = stopped(self, parts.membership, deadline) && clean;
+    std::this_thread::sleep_for(std::min(parts.leave_seen_ms, left_until(deadline)));
+  }
   if (parts.relay) {
     clean = outbox_flushed(self, parts.relay, deadline) && clean;
     clean = stopped(self, parts.relay, deadline) && clean;

@@ -51,6 +51,9 @@ struct reply_traits<command_reply> {
   static command_reply lost(std::string message) {
     return with(command_status::owner_lost, std::move(message));
   }
+  static bool refused_by_leaving_owner(const command_reply& r) {
+    return r.status == command_status::node_draining;
+  }
 };
 
 template <class View>
@@ -63,6 +66,7 @@ struct query_traits {
   static View unavailable(std::string) { return with(query_status::unavailable); }
   static View failed(std::string) { return with(query_status::failed); }
   static View lost(std::string) { return with(query_status::unavailable); }
+  static bool refused_by_leaving_owner(const View&) { return false; }
 };
 
 template <>
@@ -181,8 +185,8 @@ class routing {
     const auto k = kind_from_name(kind);
     if (!k) return encode(reply_traits<command_reply>::failed(k.error()));
     switch (*k) {
-      case wire_kind::command: return serve_as<command_reply>(decode_command(body));
-      case wire_kind::transfer: return serve_as<command_reply>(decode_transfer(body));
+      case wire_kind::command: return serve_command(decode_command(body));
+      case wire_kind::transfer: return serve_command(decode_transfer(body));
       case wire_kind::account: return serve_as<actors::account_view>(decode_account_query(body));
       case wire_kind::events: return serve_as<actors::events_page>(decode_events_query(body));
       case wire_kind::stale: {
@@ -264,12 +268,32 @@ class routing {
   }
 
   template <class Reply, class Request>
-  caf::result<std::string> serve_as(domain::result<Request, std::string> req) {
-    if (!req) return encode(reply_traits<Reply>::failed(req.error()));
+  caf::result<std::string> serve_as(domain::result<Request, std::string> req,
+                                    std::function<void()> done = [] {}) {
+    if (!req) {
+      done();
+      return encode(reply_traits<Reply>::failed(req.error()));
+    }
     auto rp = self_->make_response_promise<std::string>();
     run_here<Reply>(std::move(*req), caf::duration{serve_timeout()},
-                    [rp](Reply reply) mutable { rp.deliver(encode(reply)); });
+                    [rp, done](Reply reply) mutable {
+                      rp.deliver(encode(reply));
+                      done();
+                    });
     return rp;
+  }
+
+  // A forwarded command or transfer, taken only while this node takes commands.
+  template <class Request>
+  caf::result<std::string> serve_command(domain::result<Request, std::string> req) {
+    const auto& admission = settings_.admission;
+    if (!admission.admit) return serve_as<command_reply>(std::move(req));
+    if (!admission.admit()) {
+      return encode(reply_traits<command_reply>::with(
+          command_status::node_draining,
+          "the account's owner is leaving the cluster: send the command to another node"));
+    }
+    return serve_as<command_reply>(std::move(req), admission.done);
   }
 
   // Runs a request on this node's registry; `done` gets the reply, or unavailable when none
@@ -315,9 +339,17 @@ class routing {
       auto decoded = traits::decode(reply);
       if (!decoded) {
         rp.deliver(traits::failed(decoded.error()));
-      } else {
-        rp.deliver(std::move(*decoded));
+        return;
       }
+      if (!traits::refused_by_leaving_owner(*decoded) ||
+          attempt + 1 >= settings_.limits.attempts_max) {
+        rp.deliver(std::move(*decoded));
+        return;
+      }
+      // Nothing was taken: the next owner gets it, whatever the key.
+      suspect(owner);
+      ++self_->state.retried;
+      route<Reply>(std::move(req), rp, attempt + 1);
       return;
     }
     if (outcome == forward_outcome::lost && !safe_to_resend(req)) {
@@ -371,7 +403,7 @@ class routing {
     done(outcome, std::move(reply));
   }
 
-  // Calls `use` with a connected handle to the node's gateway, or a null one.
+  // Calls `use` with a connected handle to the node's router, or a null one.
   void with_peer(const std::string& node, std::function<void(caf::actor)> use) {
     const auto* m = member_of(self_, node);
     if (m == nullptr) return use(caf::actor{});
@@ -420,16 +452,22 @@ class routing {
             });
   }
 
+  // Does not choose this incarnation of `node` as an owner for a while.
+  void suspect(const std::string& node, std::int64_t started_at_ms) {
+    suspects_[node] =
+        suspicion{started_at_ms, now_ms() + std::max(settings_.ttl_ms, suspect_ms_min)};
+  }
+  void suspect(const std::string& node) {
+    if (const auto* m = member_of(self_, node)) suspect(node, m->started_at_ms);
+  }
+
   // Forgets the connection to `node`: what waits to be sent is not sent, what was sent is
   // lost. With `suspect`, the node is not chosen as an owner for a while.
   void drop_peer(const std::string& node, bool suspect) {
     auto& st = self_->state;
     const auto it = st.peers.find(node);
     if (it == st.peers.end()) return;
-    if (suspect) {
-      suspects_[node] = suspicion{it->second.started_at_ms,
-                                  now_ms() + std::max(settings_.ttl_ms, suspect_ms_min)};
-    }
+    if (suspect) this->suspect(node, it->second.started_at_ms);
     if (it->second.handle) {
       self_->demonitor(it->second.handle);
       st.peer_of.erase(it->second.handle.address());

@@ -29,6 +29,10 @@
 //   OWNER_LOST). At most `attempts_max` tries in all.
 // - A node whose connection went down is not chosen as an owner again until the membership
 //   reports a new incarnation of it, or forgets it.
+// - An owner that is leaving (app/graceful_leave.hpp) answers a forwarded command or transfer
+//   with node_draining: it took nothing, so the message goes to the next owner at once, keyed
+//   or not, and that node is not chosen again, as above; what it took before is still
+//   answered by it.
 // - At most `pending_max` forwarded requests wait at once; beyond that, unavailable.
 
 #include <caf/typed_actor.hpp>
@@ -67,11 +71,21 @@ struct router_limits {
   std::size_t pending_max = 10'000;
 };
 
+// How the router takes commands and transfers that other nodes forward: `admit` answers
+// whether this node still takes commands (false once it drains) and, when it does, counts one
+// in flight until `done`, so that a leaving node answers every command it took before it
+// goes. Empty: every one is taken.
+struct command_admission {
+  std::function<bool()> admit;
+  std::function<void()> done;
+};
+
 struct router_settings {
   member self;             // this node's record (its id, addresses, start)
   bool clustered = false;  // false: everything goes to the registry
   std::int64_t ttl_ms = 0;
   router_limits limits;
+  command_admission admission;
 };
 
 enum class forward_outcome {

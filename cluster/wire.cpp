@@ -241,7 +241,7 @@ domain::result<actors::stale_notice, std::string> decode_stale_notice(const std:
 domain::result<actors::command_reply, std::string> decode_command_reply(const std::string& text) {
   return parse<actors::command_reply>(text, "a forwarded command's reply", [](const json& j) {
     actors::command_reply m;
-    m.status = enum_of(j.at("status"), actors::command_status::owner_lost);
+    m.status = enum_of(j.at("status"), actors::command_status::node_draining);
     m.replayed = j.at("replayed").get<bool>();
     m.event_id = j.at("event_id").get<std::string>();
     m.version = j.at("version").get<std::int64_t>();

@@ -99,12 +99,9 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
     self->request(target, timeout, std::move(message)).then(std::move(answer), on_error(req));
   };
   // A command goes to the ledger only while the node is not draining, counted in flight until
-  // answered. The count goes up before draining is read, and app/ sets draining before it
-  // reads the count: either the drain sees this command in flight or the command sees the drain.
+  // answered (node_state::admit_command).
   auto admit = [=](const request& req) {
-    node->commands_in_flight.fetch_add(1);
-    if (!node->draining.load()) return true;
-    node->commands_in_flight.fetch_sub(1);
+    if (node->admit_command()) return true;
     out->problem(req, api_error::node_draining,
                  "this node is leaving the cluster: send the command to another node");
     return false;
@@ -114,11 +111,11 @@ caf::behavior bridge(caf::stateful_actor<bridge_state>* self, actors::account_re
         .then(
             [node, answer](actors::command_reply& r) mutable {
               answer(r);
-              node->commands_in_flight.fetch_sub(1);
+              node->command_done();
             },
             [node, req, out](caf::error&) {
               out->problem(req, api_error::store_unavailable, "the ledger did not answer in time");
-              node->commands_in_flight.fetch_sub(1);
+              node->command_done();
             });
   };
   return {

@@ -107,6 +107,8 @@ http_answer answer_command(const actors::command_reply& reply, std::string_view 
       return answer_problem({api_error::store_unavailable, reply.message});
     case command_status::failed: return answer_problem({api_error::internal, reply.message});
     case command_status::owner_lost: return answer_problem({api_error::owner_lost, reply.message});
+    case command_status::node_draining:
+      return answer_problem({api_error::node_draining, reply.message});
   }
   return answer_problem({api_error::internal, "unknown outcome"});
 }

@@ -18,6 +18,8 @@
 #include <thread>
 
 #include "cluster/ownership.hpp"
+#include "tests/support/cluster_nodes.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/node_process.hpp"
 
@@ -28,11 +30,7 @@ using nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 
 constexpr int nodes = 3;
-// Short, so that the suite is quick; the defaults are 1000 and 3000.
-constexpr int heartbeat_ms = 300;
-constexpr int ttl_ms = 3000;
 constexpr auto membership_wait = std::chrono::seconds{20};
-constexpr auto poll = std::chrono::milliseconds{100};
 constexpr int accounts_per_node = 4;
 
 std::uint16_t port_base() {
@@ -43,29 +41,6 @@ std::uint16_t http_port(int i) {
 }
 std::uint16_t caf_port(int i) {
   return static_cast<std::uint16_t>(port_base() + 100 + i);
-}
-
-json cluster_of(int i) {
-  const auto r = http_request(http_port(i), "GET", "/cluster", "", {}, 3'000);
-  return r.status == 200 ? r.json() : json{};
-}
-
-// The ids of the members node i sees, or empty.
-std::vector<std::string> members_seen_by(int i) {
-  std::vector<std::string> out;
-  const auto view = cluster_of(i);
-  if (!view.is_object()) return out;
-  for (const auto& m : view["members"]) out.push_back(m.value("node_id", ""));
-  return out;
-}
-
-// This node's own count in GET /cluster: "live_accounts" or "owned_accounts".
-std::uint64_t accounts_on(int i, const char* count = "live_accounts") {
-  const auto view = cluster_of(i);
-  for (const auto& m : view.value("members", json::array())) {
-    if (m.value("status", "") == "self") return m.value(count, std::uint64_t{0});
-  }
-  return 0;
 }
 
 class cluster : public ::testing::Test {
@@ -85,25 +60,14 @@ class cluster : public ::testing::Test {
     return out;
   }
   static void start(int i) {
-    nodes_[i] = std::make_unique<node_process>(
-        http_port(i),
-        std::vector<std::string>{"--node-id", id(i), "--cluster",
-                                 "127.0.0.1:" + std::to_string(caf_port(i)),
-                                 "--cluster-heartbeat-ms", std::to_string(heartbeat_ms),
-                                 "--cluster-ttl-ms", std::to_string(ttl_ms)});
+    nodes_[i] = std::make_unique<node_process>(http_port(i), cluster_args(id(i), caf_port(i)));
   }
-  // Waits until every node in `on` sees exactly `expected` as members.
+  // Whether every node in `on` sees exactly `expected` as members within `within`.
   static bool converged(const std::vector<int>& on, std::vector<std::string> expected,
-                        clock_type::duration within) {
-    std::sort(expected.begin(), expected.end());
-    const auto deadline = clock_type::now() + within;
-    while (clock_type::now() < deadline) {
-      bool all = true;
-      for (int i : on) all = all && members_seen_by(i) == expected;
-      if (all) return true;
-      std::this_thread::sleep_for(poll);
-    }
-    return false;
+                        std::chrono::milliseconds within) {
+    std::vector<std::uint16_t> ports;
+    for (int i : on) ports.push_back(http_port(i));
+    return testing::converged(ports, std::move(expected), within);
   }
   // An account id owned by node `owner` when `members` are live.
   static std::string account_owned_by(int owner, const std::vector<std::string>& members, int nth) {
@@ -131,16 +95,15 @@ TEST_F(cluster, given_three_nodes_then_each_sees_all_three_members) {
   ASSERT_TRUE(converged({0, 1, 2}, ids({0, 1, 2}), membership_wait));
   // Each member's own view of the event store travels with its next heartbeat.
   const auto all_up = [] {
-    for (const auto& m : cluster_of(0).value("members", json::array())) {
+    for (const auto& m : cluster_of(http_port(0)).value("members", json::array())) {
       if (m.value("event_store", "") != "up") return false;
     }
     return true;
   };
-  const auto deadline = clock_type::now() + membership_wait;
-  while (!all_up() && clock_type::now() < deadline) std::this_thread::sleep_for(poll);
-  const auto view = cluster_of(0);
+  eventually(all_up, membership_wait, std::chrono::milliseconds{100});
+  const auto view = cluster_of(http_port(0));
   EXPECT_TRUE(view.value("clustered", false));
-  EXPECT_EQ(view.value("failure_detection_ms", 0), ttl_ms);
+  EXPECT_EQ(view.value("failure_detection_ms", 0), cluster_ttl_ms);
   for (const auto& m : view["members"]) {
     EXPECT_EQ(m.value("status", "") == "self", m.value("node_id", "") == id(0));
     EXPECT_NE(m.value("status", ""), "suspect");
@@ -176,9 +139,10 @@ TEST_F(cluster, given_commands_sent_to_non_owners_then_owners_apply_them_and_rep
   }
   // Every account's actor lives on its owner, and nowhere else.
   for (int i = 0; i < nodes; ++i) {
-    EXPECT_EQ(accounts_on(i), static_cast<std::uint64_t>(accounts_per_node)) << id(i);
-    EXPECT_EQ(accounts_on(i, "owned_accounts"), static_cast<std::uint64_t>(accounts_per_node));
-    EXPECT_GT(cluster_of(i).value("forwarded", 0), 0) << id(i);
+    EXPECT_EQ(accounts_on(http_port(i)), static_cast<std::uint64_t>(accounts_per_node)) << id(i);
+    EXPECT_EQ(accounts_on(http_port(i), "owned_accounts"),
+              static_cast<std::uint64_t>(accounts_per_node));
+    EXPECT_GT(cluster_of(http_port(i)).value("forwarded", 0), 0) << id(i);
   }
 }
 
@@ -204,8 +168,9 @@ TEST_F(cluster, given_a_transfer_sent_to_a_third_node_then_the_source_owner_appl
   EXPECT_EQ(after.value("balance", ""), "17.00");
   EXPECT_EQ(after.value("version", 0), 3);
   // The source's owner now also holds an actor of the destination, which it does not own.
-  EXPECT_EQ(accounts_on(0), static_cast<std::uint64_t>(accounts_per_node + 1));
-  EXPECT_EQ(accounts_on(0, "owned_accounts"), static_cast<std::uint64_t>(accounts_per_node));
+  EXPECT_EQ(accounts_on(http_port(0)), static_cast<std::uint64_t>(accounts_per_node + 1));
+  EXPECT_EQ(accounts_on(http_port(0), "owned_accounts"),
+            static_cast<std::uint64_t>(accounts_per_node));
   const auto next =
       post_json(http_port(2), "/commands/deposit", {{"account_id", to}, {"amount", "1.00"}});
   ASSERT_EQ(next.status, 201) << next.body;
@@ -262,7 +227,7 @@ TEST_F(cluster, given_the_owner_killed_with_requests_in_flight_then_they_fail_fa
 
 TEST_F(cluster, given_a_node_dead_then_its_accounts_move_within_the_bound_and_writes_go_on) {
   // Dead since the previous test: the survivors drop it within the TTL and a tick.
-  const auto deadline_ms = ttl_ms + 1'000;
+  const auto deadline_ms = cluster_ttl_ms + 1'000;
   ASSERT_TRUE(converged({0, 1}, ids({0, 1}), std::chrono::milliseconds{deadline_ms}));
   const auto all = ids({0, 1, 2});
   for (int n = 0; n < accounts_per_node; ++n) {
@@ -285,7 +250,7 @@ TEST_F(cluster, given_the_node_back_then_ownership_rebalances_to_it) {
     EXPECT_EQ(r.status, 201) << account << ": " << r.body;
   }
   // The restarted node holds exactly its own accounts again.
-  EXPECT_EQ(accounts_on(2), static_cast<std::uint64_t>(accounts_per_node));
+  EXPECT_EQ(accounts_on(http_port(2)), static_cast<std::uint64_t>(accounts_per_node));
 }
 
 // The survivors still hold live actors of the accounts they owned while it was away; since it
@@ -365,17 +330,15 @@ TEST(double_owner, given_two_nodes_owning_one_account_when_hammered_then_history
     });
   }
   for (auto& w : workers) w.join();
-  // Each owner answers a strong read from its own actor, and the one that did not commit last
-  // is stale until its next write (the fence makes it reload then): the owner that committed
-  // the last event holds the account as stored, the higher version of the two.
-  auto state = json::object();
-  for (int node = 0; node < 2; ++node) {
-    const auto read =
-        http_request(port_of(node), "GET", "/accounts/" + account + "?consistency=strong").json();
-    if (read.value("version", std::int64_t{0}) > state.value("version", std::int64_t{0})) {
-      state = read;
-    }
-  }
+  // Each owner answers a strong read from its own actor, which the other owner's writes left
+  // behind: the read asks the store for the latest version first, so both answer the account
+  // as stored.
+  const auto state =
+      http_request(port_of(0), "GET", "/accounts/" + account + "?consistency=strong").json();
+  const auto other =
+      http_request(port_of(1), "GET", "/accounts/" + account + "?consistency=strong").json();
+  EXPECT_EQ(other.value("version", std::int64_t{0}), state.value("version", std::int64_t{0}));
+  EXPECT_EQ(other.value("balance", ""), state.value("balance", ""));
   const auto events =
       http_request(port_of(0), "GET", "/accounts/" + account + "/events?limit=1000").json();
   ASSERT_TRUE(events.contains("events")) << events.dump();

@@ -80,7 +80,8 @@ TEST(wire, given_queries_when_round_tripped_then_equal) {
 TEST(wire, given_command_replies_of_every_status_when_round_tripped_then_equal) {
   for (auto status :
        {command_status::accepted, command_status::rejected, command_status::idempotency_key_reused,
-        command_status::unavailable, command_status::failed, command_status::owner_lost}) {
+        command_status::unavailable, command_status::failed, command_status::owner_lost,
+        command_status::node_draining}) {
     command_reply r;
     r.status = status;
     r.replayed = true;

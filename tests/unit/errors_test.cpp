@@ -170,6 +170,17 @@ TEST(answer_command, given_unavailable_reply_when_answered_then_503_store_unavai
             (json{{"error", "the event store is unreachable"}, {"code", "STORE_UNAVAILABLE"}}));
 }
 
+// The owner of a forwarded command was leaving and did not take it, and no other owner took it
+// within the router's tries: the client is told to send it elsewhere, as by a draining node.
+TEST(answer_command, given_node_draining_reply_when_answered_then_503_node_draining) {
+  command_reply reply;
+  reply.status = command_status::node_draining;
+  reply.message = "the account's owner is leaving the cluster";
+  const auto answer = answer_command(reply, "acc-1");
+  EXPECT_EQ(answer.status, 503);
+  EXPECT_EQ(json::parse(answer.body).at("code"), "NODE_DRAINING");
+}
+
 TEST(answer_command, given_key_reused_reply_when_answered_then_422_idempotency_key_reused) {
   command_reply reply;
   reply.status = command_status::idempotency_key_reused;
