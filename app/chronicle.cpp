@@ -18,6 +18,8 @@ constexpr const char* overview =
     "            reads, recording every operation in a history file\n"
     "  check     check a bank-test history against the event store; exit 1 on any violation\n"
     "  keys      create, list and revoke API keys\n"
+    "  simulate  drive nodes with a workload (closed or open loop) and report throughput,\n"
+    "            errors, latency percentiles and projection lag\n"
     "\n"
     "Run 'chronicle COMMAND --help' for a command's options.\n";
 
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   if (command == "bank-test") return cli::bank_test(argc, argv);
   if (command == "check") return cli::check(argc, argv);
   if (command == "keys") return cli::keys(argc, argv);
+  if (command == "simulate") return cli::simulate(argc, argv);
   if (command.empty() || command == "help" || command == "--help") {
     std::printf("%s", overview);
     return command.empty() ? 2 : 0;

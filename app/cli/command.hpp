@@ -23,6 +23,7 @@ int replay(int argc, char** argv);
 int bank_test(int argc, char** argv);
 int check(int argc, char** argv);
 int keys(int argc, char** argv);
+int simulate(int argc, char** argv);
 
 // Parses a command's options from argv[first]; answers an exit code when the command should
 // stop here (bad options: 2, --help: 0, the summary and usage printed).
