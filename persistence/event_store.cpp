@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <unordered_map>
 
 #include "domain/event_codec.hpp"
 
@@ -117,13 +118,29 @@ result<domain::account_state, store_error> load_state(event_store& store,
   return load_state_at(store, account_id, INT64_MAX);
 }
 
+result<done, store_error> read_all_at_one_instant(event_store& store,
+                                                  std::vector<account_cursor> cursors,
+                                                  const instant_page_visitor& each_page) {
+  std::unordered_map<std::string, std::size_t> position;
+  for (std::size_t i = 0; i < cursors.size(); ++i) position[cursors[i].account_id] = i;
+  for (int page_number = 0; page_number <= one_instant_pages_max; ++page_number) {
+    auto page = store.read_at_one_instant(cursors, read_events_max);
+    if (!page) return failure(page.error());
+    const bool complete = page->size() < read_events_max;
+    for (const auto& e : *page) {
+      const auto it = position.find(e.account_id);
+      if (it == position.end()) return failure(store_error::failed);
+      cursors[it->second].after_version = e.version;
+    }
+    if (auto handled = each_page(*page); !handled) return failure(handled.error());
+    if (complete) return done{};
+  }
+  return failure(store_error::unavailable);
+}
+
 namespace {
 
-// Each cut-short answer still advances the cache by read_events_max events, so
-// this bounds a first read of cold accounts to about a million events.
-constexpr int one_instant_attempts_max = 1000;
-
-// Folds one page of read_at_one_instant into the cache. The page's events of
+// Folds one page of read_all_at_one_instant into the cache. The page's events of
 // each account follow that account's cached state, so they link to it.
 result<done, store_error> fold_into(state_cache& cache, const std::vector<domain::event>& page) {
   for (const auto& e : page) {
@@ -150,27 +167,23 @@ result<std::vector<domain::account_state>, store_error> load_states_at_one_insta
   }
   if (ids.size() > snapshot_accounts_max) return failure(store_error::failed);
   if (cache.states.size() + ids.size() > cache.accounts_max) cache.states.clear();
-  for (int attempt = 0; attempt < one_instant_attempts_max; ++attempt) {
-    std::vector<account_cursor> cursors;
-    for (const auto& id : ids) {
-      const auto it = cache.states.find(id);
-      cursors.push_back({id, it == cache.states.end() ? 0 : it->second.version});
-    }
-    const auto page = store.read_at_one_instant(cursors, read_events_max);
-    if (!page) return failure(page.error());
-    if (auto folded = fold_into(cache, *page); !folded) return failure(folded.error());
-    if (page->size() < read_events_max) {
-      // Complete: every state is its cached prefix plus the events up to one instant.
-      std::vector<domain::account_state> out;
-      for (const auto& id : ids) {
-        const auto it = cache.states.find(id);
-        out.push_back(it != cache.states.end() ? it->second : domain::account_state{});
-        out.back().account_id = id;
-      }
-      return out;
-    }
+  std::vector<account_cursor> cursors;
+  for (const auto& id : ids) {
+    const auto it = cache.states.find(id);
+    cursors.push_back({id, it == cache.states.end() ? 0 : it->second.version});
   }
-  return failure(store_error::unavailable);
+  const auto read = read_all_at_one_instant(
+      store, std::move(cursors),
+      [&cache](std::vector<domain::event>& page) { return fold_into(cache, page); });
+  if (!read) return failure(read.error());
+  // Complete: every state is its cached prefix plus the events up to one instant.
+  std::vector<domain::account_state> out;
+  for (const auto& id : ids) {
+    const auto it = cache.states.find(id);
+    out.push_back(it != cache.states.end() ? it->second : domain::account_state{});
+    out.back().account_id = id;
+  }
+  return out;
 }
 
 }  // namespace chronicle::persistence

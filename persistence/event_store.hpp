@@ -223,12 +223,25 @@ struct state_cache {
   std::size_t accounts_max = 10'000;
 };
 
+// Every event of several accounts (at most snapshot_accounts_max cursors, distinct ids) after
+// each cursor's version, as of ONE instant of the store, however many there are:
+// read_at_one_instant page by page, each page handed to `each_page` (in (account_id, version)
+// order) and the cursors moved past it, until an answer is not cut short. A cut-short page
+// holds a prefix of each account's history, which stays true, and the last answer completes
+// them all at its one instant, so together the pages are every event committed before that
+// instant and none after. Fails with the store's error or `each_page`'s, or unavailable when
+// the accounts grow faster than they are read (one_instant_pages_max pages cut short).
+using instant_page_visitor = std::function<result<done, store_error>(std::vector<domain::event>&)>;
+constexpr int one_instant_pages_max = 1000;
+result<done, store_error> read_all_at_one_instant(event_store& store,
+                                                  std::vector<account_cursor> cursors,
+                                                  const instant_page_visitor& each_page);
+
 // The states of `account_ids` (at most snapshot_accounts_max) all as of ONE
 // instant of the store, in the order asked (a repeated id answers once); an
 // account without events answers status absent. The events after the cached
-// states are read with read_at_one_instant and checked against the hash chain;
-// when that answer is cut short, its events are folded into the cache and the
-// read is repeated from there (a bounded number of times).
+// states are read with read_all_at_one_instant and checked against the hash
+// chain, each page folded into the cache as it comes.
 result<std::vector<domain::account_state>, store_error> load_states_at_one_instant(
     event_store& store, const std::vector<std::string>& account_ids, state_cache& cache);
 
