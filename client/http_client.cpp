@@ -35,20 +35,6 @@ bool wait_for(int fd, short events, std::chrono::steady_clock::time_point deadli
   return ::poll(&p, 1, static_cast<int>(left.count())) == 1;
 }
 
-// A connected TCP socket to 127.0.0.1:port, or -1.
-int connect_loopback(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 bool send_all(int fd, const std::string& data, std::chrono::steady_clock::time_point deadline) {
   for (std::size_t sent = 0; sent < data.size();) {
@@ -193,6 +179,20 @@ connection::attempt_end connection::attempt(const std::string& request,
   }
   out = parse_response(raw.substr(0, whole));
   return attempt_end::answered;
+}
+
+int connect_loopback(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 }  // namespace chronicle::client

@@ -32,6 +32,9 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
                            const std::map<std::string, std::string>& headers = {},
                            int timeout_ms = 15'000);
 
+// A connected TCP socket to 127.0.0.1:port, or -1.
+int connect_loopback(std::uint16_t port);
+
 // Parses a complete response as read from the socket up to the server's close; status 0
 // when it does not start with a status line and headers.
 http_response parse_response(const std::string& raw);

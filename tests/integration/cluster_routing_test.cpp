@@ -80,6 +80,17 @@ class cluster : public ::testing::Test {
     }
     return {};
   }
+  // Deposits 1.00 to each of the accounts node `owner` owns when all three are live, through
+  // the other two in turn: each must be accepted.
+  static void deposit_to_accounts_of(int owner) {
+    const auto all = ids({0, 1, 2});
+    for (int n = 0; n < accounts_per_node; ++n) {
+      const auto account = account_owned_by(owner, all, n);
+      const auto r = post_json(http_port((owner + 1 + n % 2) % nodes), "/commands/deposit",
+                               {{"account_id", account}, {"amount", "1.00"}});
+      EXPECT_EQ(r.status, 201) << account << ": " << r.body;
+    }
+  }
   static json balance_strong(int via, const std::string& account) {
     const auto r =
         http_request(http_port(via), "GET", "/accounts/" + account + "?consistency=strong");
@@ -229,26 +240,14 @@ TEST_F(cluster, given_a_node_dead_then_its_accounts_move_within_the_bound_and_wr
   // Dead since the previous test: the survivors drop it within the TTL and a tick.
   const auto deadline_ms = cluster_ttl_ms + 1'000;
   ASSERT_TRUE(converged({0, 1}, ids({0, 1}), std::chrono::milliseconds{deadline_ms}));
-  const auto all = ids({0, 1, 2});
-  for (int n = 0; n < accounts_per_node; ++n) {
-    const auto account = account_owned_by(2, all, n);
-    const auto r = post_json(http_port(n % 2), "/commands/deposit",
-                             {{"account_id", account}, {"amount", "1.00"}});
-    EXPECT_EQ(r.status, 201) << account << ": " << r.body;
-  }
+  deposit_to_accounts_of(2);
 }
 
 TEST_F(cluster, given_the_node_back_then_ownership_rebalances_to_it) {
   start(2);
   ASSERT_TRUE(nodes_[2]->started()) << nodes_[2]->log_path();
   ASSERT_TRUE(converged({0, 1, 2}, ids({0, 1, 2}), membership_wait));
-  const auto all = ids({0, 1, 2});
-  for (int n = 0; n < accounts_per_node; ++n) {
-    const auto account = account_owned_by(2, all, n);
-    const auto r = post_json(http_port(n % 2), "/commands/deposit",
-                             {{"account_id", account}, {"amount", "1.00"}});
-    EXPECT_EQ(r.status, 201) << account << ": " << r.body;
-  }
+  deposit_to_accounts_of(2);
   // The restarted node holds exactly its own accounts again.
   EXPECT_EQ(accounts_on(http_port(2)), static_cast<std::uint64_t>(accounts_per_node));
 }

@@ -1,5 +1,7 @@
 #include "tests/support/raw_http.hpp"
 
+#include "client/http_client.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -40,16 +42,8 @@ raw_outcome send_raw(std::uint16_t port, const std::string& bytes, bool half_clo
                      int timeout_ms) {
   raw_outcome out;
   const auto deadline = clock::now() + std::chrono::milliseconds{timeout_ms};
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = client::connect_loopback(port);
   if (fd < 0) return out;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return out;
-  }
   out.fully_sent = send_all(fd, bytes, deadline);
   if (out.fully_sent && half_close) ::shutdown(fd, SHUT_WR);
   // Read whatever the server answered, even after a failed send: it may have answered
